@@ -1,0 +1,77 @@
+import type { Db } from './db';
+import type { Category, Kind } from '../../../shared/categories';
+import type { FailureSource } from '../../../shared/model';
+import { domainOf } from './messages';
+
+export interface NewFailure {
+  messageId: number | null;
+  accountId: number | null;
+  attemptId?: number | null;
+  bounceId?: number | null;
+  /** null when the failure concerns the whole message (auth, quota, size …) */
+  recipient: string | null;
+  category: Category;
+  kind: Kind;
+  rule: string;
+  source: FailureSource;
+  status?: string | null;
+  replyCode?: number | null;
+  /** the provider's words, unchanged */
+  diagnostic: string | null;
+  remoteMta?: string | null;
+  detectedAt: number;
+}
+
+export type Resolution = 'resent' | 'delivered' | 'discarded' | 'retried' | 'superseded' | 'reconnected';
+
+/** Per-recipient failures from SMTP replies, bounces and local checks. */
+export function createFailuresRepo(db: Db) {
+  const insert = db.prepare(`
+    INSERT INTO failures (message_id, account_id, attempt_id, bounce_id, recipient, recipient_domain, category, kind, rule,
+      source, status, reply_code, diagnostic, remote_mta, detected_at)
+    VALUES (@messageId, @accountId, @attemptId, @bounceId, @recipient, @domain, @category, @kind, @rule,
+      @source, @status, @replyCode, @diagnostic, @remoteMta, @detectedAt)`);
+  const resolveById = db.prepare<[number, string, number]>(
+    'UPDATE failures SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL',
+  );
+  const resolveOpenForMessage = db.prepare<[number, string, number]>(
+    'UPDATE failures SET resolved_at = ?, resolution = ? WHERE message_id = ? AND resolved_at IS NULL',
+  );
+  const openForMessage = db.prepare<[number], { id: number; recipient: string | null; category: Category; kind: Kind }>(
+    'SELECT id, recipient, category, kind FROM failures WHERE message_id = ? AND resolved_at IS NULL',
+  );
+
+  return {
+    insert(f: NewFailure): number {
+      return Number(
+        insert.run({
+          messageId: f.messageId,
+          accountId: f.accountId,
+          attemptId: f.attemptId ?? null,
+          bounceId: f.bounceId ?? null,
+          recipient: f.recipient,
+          domain: f.recipient ? domainOf(f.recipient) : null,
+          category: f.category,
+          kind: f.kind,
+          rule: f.rule,
+          source: f.source,
+          status: f.status ?? null,
+          replyCode: f.replyCode ?? null,
+          diagnostic: f.diagnostic,
+          remoteMta: f.remoteMta ?? null,
+          detectedAt: f.detectedAt,
+        }).lastInsertRowid,
+      );
+    },
+    resolve(id: number, resolution: Resolution, now: number): boolean {
+      return resolveById.run(now, resolution, id).changes > 0;
+    },
+    resolveOpenForMessage(messageId: number, resolution: Resolution, now: number): number {
+      return resolveOpenForMessage.run(now, resolution, messageId).changes;
+    },
+    openForMessage(messageId: number) {
+      return openForMessage.all(messageId);
+    },
+  };
+}
+export type FailuresRepo = ReturnType<typeof createFailuresRepo>;
