@@ -1,0 +1,38 @@
+import type { ZodError } from 'zod';
+import {
+  commandSchemas, isCommandName, type CommandHandlers, type CommandName, type Commands,
+} from '../../shared/contract';
+import { AppFailure, err, ok, type Result } from '../../shared/result';
+import { StoreError } from './store/db';
+import type { Logger } from './ports';
+
+/**
+ * The one door from the window into the engine, shared by Electron's IPC edge and the browser
+ * tests' bridge: checks the command name, validates the arguments with the contract's zod
+ * schema (nothing runs on a bad payload), calls the handler, and turns anything thrown into a
+ * Result value — errors never cross a process boundary as exceptions.
+ */
+export function createDispatcher(handlers: CommandHandlers, logger?: Logger) {
+  return async function dispatch(name: unknown, args: unknown): Promise<Result<unknown>> {
+    if (!isCommandName(name)) return err('unknown_command', `No such command: ${String(name).slice(0, 100)}`);
+    if (!Array.isArray(args)) return err('invalid_payload', `Arguments of ${name} must be a list.`);
+    const parsed = commandSchemas[name].safeParse(args);
+    if (!parsed.success) return err('invalid_payload', `Invalid arguments for ${name}.`, issuesOf(parsed.error));
+    try {
+      const handler = handlers[name] as (...a: unknown[]) => Promise<ReturnType<Commands[CommandName]>>;
+      return ok(await handler(...(parsed.data as unknown[])));
+    } catch (e) {
+      if (e instanceof AppFailure) return err(e.code, e.message);
+      if (e instanceof StoreError) return err(e.code, e.message);
+      logger?.error('command.failed', { command: name, error: e instanceof Error ? e.message : String(e) });
+      return err('internal', `${name} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+}
+export type Dispatch = ReturnType<typeof createDispatcher>;
+
+function issuesOf(error: ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues.slice(0, 20)) out[issue.path.join('.') || '(root)'] = issue.message;
+  return out;
+}
