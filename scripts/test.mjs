@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// `npm test`: everything CI runs, in order — type-check, lint, build, the engine tests (unit and
+// integration against real local servers), the browser tests in Chromium, and with
+// `--bench-smoke` a short run of every benchmark. Ends with one line CI reads:
+// `Tests: N passed, M failed` (each static check and each benchmark counts as one test).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const root = new URL('..', import.meta.url).pathname;
+const reportDir = join(root, 'test-results');
+mkdirSync(reportDir, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function run(label, command, commandArgs, env = {}) {
+  const started = Date.now();
+  process.stdout.write(`\n=== ${label}: ${command} ${commandArgs.join(' ')}\n`);
+  const result = spawnSync(command, commandArgs, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const ok = result.status === 0;
+  process.stdout.write(`=== ${label}: ${ok ? 'ok' : `FAILED (exit ${result.status ?? result.signal})`} in ${seconds}s\n`);
+  return ok;
+}
+
+function check(label, command, commandArgs, env) {
+  if (run(label, command, commandArgs, env)) passed++;
+  else {
+    failed++;
+    failures.push(label);
+  }
+}
+
+function vitestProject(project) {
+  const report = join(reportDir, `vitest-${project}.json`);
+  rmSync(report, { force: true });
+  const ok = run(`vitest ${project}`, 'npx', [
+    'vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`,
+  ]);
+  if (!existsSync(report)) {
+    // vitest died before writing its report: count the whole project as one failure.
+    failed++;
+    failures.push(`vitest ${project} (no report)`);
+    return;
+  }
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  passed += json.numPassedTests ?? 0;
+  failed += json.numFailedTests ?? 0;
+  for (const file of json.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) {
+      if (t.status === 'failed') failures.push(`${project}: ${t.fullName}`);
+    }
+    // A file that failed to load has no assertions but a failed status.
+    if (file.status === 'failed' && !(file.assertionResults ?? []).length) {
+      failed++;
+      failures.push(`${project}: ${file.name} (failed to load)`);
+    }
+  }
+  if (!ok && (json.numFailedTests ?? 0) === 0 && !failures.some((f) => f.startsWith(`${project}:`))) {
+    failed++;
+    failures.push(`vitest ${project} exited with an error`);
+  }
+}
+
+check('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+check('lint', 'npm', ['run', '--silent', 'lint']);
+if (existsSync(join(root, 'scripts', 'electronegativity.mjs'))) check('electronegativity', 'npm', ['run', '--silent', 'lint:security']);
+check('build', 'npx', ['electron-vite', 'build']);
+vitestProject('engine');
+vitestProject('browser');
+
+if (args.has('--bench-smoke')) {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  for (const name of Object.keys(pkg.scripts).filter((s) => s.startsWith('bench:')).sort()) {
+    check(`${name} (smoke)`, 'npm', ['run', '--silent', name], { BENCH_SMOKE: '1' });
+  }
+}
+
+if (failures.length) {
+  process.stdout.write(`\nFailed:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+}
+process.stdout.write(`\nTests: ${passed} passed, ${failed} failed\n`);
+process.exitCode = failed === 0 ? 0 : 1;
