@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { openCliDatabase, printJsonLine, withDb, withJson } from './common';
+import { openCliDatabase, printJsonLine, resolveDbPath, UsageError, withDb, withJson } from './common';
 
 export function registerDb(program: Command): void {
   const db = program.command('db').description('inspect and upgrade the database');
@@ -7,7 +8,8 @@ export function registerDb(program: Command): void {
   withJson(withDb(db.command('info').description('schema version and row counts'))).action(
     async (opts: { db?: string; json?: boolean }) => {
       const { databaseInfo } = await import('../engine/store/info');
-      // Opened without migrating: `info` must describe the file as it is.
+      // Opened without migrating and never created: `info` must describe the file as it is.
+      if (!existsSync(resolveDbPath(opts.db))) throw new UsageError(`There is no database at ${resolveDbPath(opts.db)} (run \`outbox-monitor db migrate\` to create one).`);
       const { db: handle, path } = openCliDatabase(opts.db, { migrate: false });
       try {
         const info = databaseInfo(handle, path);
@@ -28,8 +30,7 @@ export function registerDb(program: Command): void {
   withJson(withDb(db.command('migrate').description('upgrade the database to this version\'s schema'))).action(
     async (opts: { db?: string; json?: boolean }) => {
       const { migrate, schemaVersion } = await import('../engine/store/migrations');
-      const { path } = { path: opts.db };
-      const { db: handle, path: resolved } = openCliDatabase(path, { migrate: false });
+      const { db: handle, path: resolved } = openCliDatabase(opts.db, { migrate: false });
       try {
         const before = schemaVersion(handle);
         const after = migrate(handle, resolved);
