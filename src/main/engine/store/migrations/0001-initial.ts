@@ -171,6 +171,8 @@ export const migration0001Initial: Migration = {
       CREATE INDEX failures_account ON failures(account_id, detected_at);
       CREATE INDEX failures_domain ON failures(recipient_domain);
       CREATE INDEX failures_message ON failures(message_id);
+      -- the window's Resolved list, newest first, without sorting every resolved row
+      CREATE INDEX failures_resolved ON failures(detected_at) WHERE resolved_at IS NOT NULL AND kind != 'none';
 
       CREATE TABLE sync_state (
         account_id      INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,

@@ -1,0 +1,261 @@
+// The window's commands, implemented by calling the engine's parts. Arguments arrive already
+// validated by the dispatcher (src/main/engine/dispatch.ts); every handler returns plain data
+// or throws an AppFailure whose code reaches the window as a Result.
+import type { CommandHandlers, ProviderPreset, FailureDetail } from '../../shared/contract';
+import { adviceFor } from '../../shared/advice';
+import type { AccountView, QuotaLimit, QuotaUsage, RelayInfo, StatusSummary, TestStep } from '../../shared/model';
+import { AppFailure } from '../../shared/result';
+import type { Engine } from './index';
+import { transaction } from './store/db';
+import { createFailuresRepo } from './store/failures';
+import { createMessagesRepo } from './store/messages';
+import { createSettingsRepo } from './store/settings';
+import { createSuppressionsRepo } from './store/suppressions';
+import { createViews } from './store/views';
+
+/**
+ * The parts of the engine the commands lean on, as far as the window needs them. They are
+ * attached to the engine object by their own folders (accounts, outbox, schedule); a part that
+ * is missing makes its commands answer `internal: not available` instead of crashing.
+ */
+export interface CommandServices {
+  accounts?: {
+    list(): AccountView[] | Promise<AccountView[]>;
+    presets(): ProviderPreset[];
+    add(input: unknown): Promise<AccountView> | AccountView;
+    update(id: number, patch: unknown): Promise<AccountView> | AccountView;
+    remove(id: number): Promise<boolean> | boolean;
+    test(id: number): Promise<TestStep[]>;
+    reconnect(id: number, input: { password?: string }): Promise<{ steps: TestStep[]; ok: boolean; released: number }>;
+    quota(id: number): QuotaUsage[] | Promise<QuotaUsage[]>;
+  };
+  resend?: {
+    resend(failureIds: number[], options: { onlyFailedRecipients: boolean; withoutAttachments: boolean; fromOwnAddress: boolean; force: boolean }): Promise<{ queued: number; skipped: number }> | { queued: number; skipped: number };
+  };
+  scheduler?: {
+    pause(accountId?: number): void | Promise<void>;
+    resume(accountId?: number): void | Promise<void>;
+    isPaused?(): boolean;
+    wake?(): void;
+  };
+  relayInfo?(): RelayInfo | Promise<RelayInfo>;
+}
+
+const PAUSED_KEY = 'sending.paused';
+
+function notAvailable(what: string): never {
+  throw new AppFailure('internal', `${what} is not available in this build yet.`);
+}
+
+export function createCommandHandlers(engine: Engine & CommandServices): CommandHandlers {
+  const { db, events, clock } = engine;
+  const views = createViews(db);
+  const failures = createFailuresRepo(db);
+  const messages = createMessagesRepo(db);
+  const suppressions = createSuppressionsRepo(db);
+  const settings = createSettingsRepo(db);
+
+  const globalPaused = () => engine.scheduler?.isPaused?.() ?? settings.get<boolean>(PAUSED_KEY, false);
+  const summary = (): StatusSummary => views.statusSummary(globalPaused());
+  const announce = (ids: number[], accountId: number | null = null) => {
+    events.emit('failures/changed', { ids });
+    events.emit('queue/changed', { accountId });
+    events.emit('status/changed', summary());
+  };
+
+  return {
+    async 'status/summary'() {
+      return summary();
+    },
+
+    async 'failures/list'(query) {
+      return views.failureList(query);
+    },
+
+    async 'failures/detail'(id) {
+      const failure = views.failure(id);
+      if (!failure) throw new AppFailure('not_found', `Failure ${id} does not exist (it may have been discarded).`);
+      const message = failure.messageDbId !== null ? views.message(failure.messageDbId) : null;
+      const attempts = failure.messageDbId !== null ? views.attempts(failure.messageDbId) : [];
+      const serverLimit = attempts.reduce<number | null>((acc, a) => a.serverSizeLimit ?? acc, null);
+      const { rule, bounceId, attemptId, accountMaxBytes, ...row } = failure;
+      void attemptId;
+      const detail: FailureDetail = {
+        failure: row,
+        message,
+        attempts,
+        bounce: views.bounce(bounceId, failure.messageDbId),
+        rule,
+        advice: adviceFor(row.category),
+        sizeLimitBytes: serverLimit ?? accountMaxBytes,
+      };
+      return detail;
+    },
+
+    async 'failures/resend'({ failureIds, category, options }) {
+      const ids = failureIds ?? (category ? views.openFailureIdsInCategory(category) : []);
+      if (ids.length === 0) return { queued: 0, skipped: 0 };
+      const opts = {
+        onlyFailedRecipients: options?.onlyFailedRecipients ?? true,
+        withoutAttachments: options?.withoutAttachments ?? false,
+        fromOwnAddress: options?.fromOwnAddress ?? false,
+        force: options?.force ?? false,
+      };
+      if (!engine.resend) notAvailable('Resend');
+      const result = await engine.resend.resend(ids, opts);
+      engine.scheduler?.wake?.();
+      announce(ids);
+      return result;
+    },
+
+    async 'failures/discard'({ failureIds }) {
+      const now = clock.now();
+      let discarded = 0;
+      const touched = new Set<number>();
+      transaction(db, () => {
+        for (const id of failureIds) {
+          const f = views.failureTarget(id);
+          if (!f || f.resolved_at !== null) continue;
+          if (failures.resolve(id, 'discarded', now)) discarded++;
+          if (f.message_id !== null) touched.add(f.message_id);
+        }
+        // A message with nothing left open is dropped from the queue, so no timer sends it later.
+        for (const messageId of touched) {
+          const m = messages.get(messageId);
+          if (!m || m.state === 'sent' || m.state === 'sending') continue;
+          if (failures.openForMessage(messageId).length === 0) messages.setState(messageId, 'discarded', now);
+        }
+      });
+      announce(failureIds);
+      return { discarded };
+    },
+
+    async 'suppressions/list'() {
+      return suppressions.list().map((s) => ({ address: s.address, category: s.category, createdAt: s.created_at }));
+    },
+
+    async 'suppressions/add'({ addresses }) {
+      const now = clock.now();
+      let added = 0;
+      transaction(db, () => {
+        for (const a of addresses) if (suppressions.add(a.trim(), 'recipient_unknown', now, 'added by you')) added++;
+      });
+      events.emit('failures/changed', { ids: [] });
+      return { added };
+    },
+
+    async 'suppressions/remove'({ addresses }) {
+      let removed = 0;
+      transaction(db, () => {
+        for (const a of addresses) if (suppressions.remove(a.trim())) removed++;
+      });
+      events.emit('failures/changed', { ids: [] });
+      return { removed };
+    },
+
+    async 'accounts/list'() {
+      if (!engine.accounts) return [];
+      return engine.accounts.list();
+    },
+
+    async 'accounts/presets'() {
+      if (!engine.accounts) return [];
+      return engine.accounts.presets();
+    },
+
+    async 'accounts/add'(input) {
+      if (!engine.accounts) notAvailable('Adding an account');
+      const account = await engine.accounts.add(input);
+      events.emit('accounts/changed', { accountId: account.id });
+      return account;
+    },
+
+    async 'accounts/update'(id, patch) {
+      if (!engine.accounts) notAvailable('Editing an account');
+      const account = await engine.accounts.update(id, patch);
+      events.emit('accounts/changed', { accountId: id });
+      return account;
+    },
+
+    async 'accounts/remove'(id) {
+      if (!engine.accounts) notAvailable('Removing an account');
+      const removed = await engine.accounts.remove(id);
+      events.emit('accounts/changed', { accountId: id });
+      announce([], id);
+      return { removed };
+    },
+
+    async 'accounts/test'(id) {
+      if (!engine.accounts) notAvailable('Testing an account');
+      const steps = await engine.accounts.test(id);
+      events.emit('accounts/changed', { accountId: id });
+      return steps;
+    },
+
+    async 'accounts/reconnect'(id, input) {
+      if (!engine.accounts) notAvailable('Reconnecting an account');
+      const result = await engine.accounts.reconnect(id, input);
+      events.emit('accounts/changed', { accountId: id });
+      if (result.ok) {
+        engine.scheduler?.wake?.();
+        announce([], id);
+      }
+      return result;
+    },
+
+    async 'accounts/quota'(id) {
+      if (!engine.accounts) return [];
+      return engine.accounts.quota(id);
+    },
+
+    async 'sending/pause'({ accountId }) {
+      if (engine.scheduler) await engine.scheduler.pause(accountId);
+      else if (accountId === undefined) settings.set(PAUSED_KEY, true);
+      else notAvailable('Pausing one account');
+      const s = summary();
+      events.emit('status/changed', s);
+      events.emit('accounts/changed', { accountId: accountId ?? null });
+      return s;
+    },
+
+    async 'sending/resume'({ accountId }) {
+      if (engine.scheduler) await engine.scheduler.resume(accountId);
+      else if (accountId === undefined) settings.set(PAUSED_KEY, false);
+      else notAvailable('Resuming one account');
+      const s = summary();
+      events.emit('status/changed', s);
+      events.emit('accounts/changed', { accountId: accountId ?? null });
+      return s;
+    },
+
+    async 'relay/info'() {
+      if (!engine.relayInfo) notAvailable('The local relay');
+      return engine.relayInfo();
+    },
+
+    async 'charts/sends'({ accountId }) {
+      const now = clock.now();
+      const buckets = views.sendsPerHour(now, accountId ?? null);
+      const chartAccount = views.chartAccount(accountId ?? null);
+      const caps: { window: string; cap: number }[] = [];
+      if (chartAccount !== null) {
+        const json = views.accountLimitsJson(chartAccount);
+        let limits: QuotaLimit[] = [];
+        try {
+          limits = json ? (JSON.parse(json) as QuotaLimit[]) : [];
+        } catch {
+          limits = [];
+        }
+        for (const l of limits) {
+          if (l.window === 'hour' || l.window === 'day') caps.push({ window: l.window, cap: Math.min(l.max, l.learnedMax ?? Infinity) });
+        }
+      }
+      return { buckets, caps };
+    },
+
+    async 'charts/failures'({ days }) {
+      return { days: views.failuresPerDay(clock.now(), days) };
+    },
+  } satisfies CommandHandlers;
+}
+
