@@ -13,8 +13,9 @@ import type {
 import type { Advice } from './advice';
 import type { Result } from './result';
 
-export const IPC_CHANNEL_PREFIX = 'outbox:';
-export const IPC_EVENT_CHANNEL = 'outbox:event';
+import type { CommandNameFromList, EventNameFromList } from './contract-names';
+// Channel names and zod-free name lists live in contract-names.ts (the preload imports only that).
+export { IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL, COMMAND_NAME_LIST, EVENT_NAME_LIST } from './contract-names';
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const ids = z.array(id).max(200_000);
@@ -196,6 +197,13 @@ export interface OutboxApi {
   invoke<K extends CommandName>(name: K, ...args: Parameters<Commands[K]>): Promise<Result<ReturnType<Commands[K]>>>;
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
+
+// The zod-free lists in contract-names.ts must name exactly these commands and events.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _commandListMatches: Same<CommandNameFromList, CommandName> = true;
+const _eventListMatches: Same<EventNameFromList, EventName> = true;
+void _commandListMatches;
+void _eventListMatches;
 
 export function isCommandName(value: unknown): value is CommandName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(commandSchemas, value);
