@@ -1,0 +1,170 @@
+import { CATEGORY_KIND, type Category } from '../../../shared/categories';
+import type { Classification, ReplyEvidence, SmtpStage } from '../../../shared/classification';
+import { SMTP_STAGES } from '../../../shared/classification';
+import { PROVIDER_TABLES } from './providers/index';
+import type { ProviderRule, ProviderTable } from './types';
+import { isOwnSession } from './types';
+import { WORDING_RULES } from './wording';
+import { categoryForEnhanced } from './enhanced';
+import { categoryForCode } from './codes';
+import { classifyNetwork, fallbackForErrorCode } from './network';
+
+export { PROVIDER_TABLES } from './providers/index';
+
+/** Longest text looked at (replies are one line; bounce diagnostics a few lines). */
+const MAX_TEXT = 2048;
+
+const ENHANCED_RE = /(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/;
+const CODE_START_RE = /^\s*([2-5]\d\d)(?:[\s\-:]|$)/;
+const CODE_ANY_RE = /(?:^|[\s:;(\[#"'])([45][0-5]\d)(?=[\s-](?:[245]\.\d{1,3}\.\d{1,3}\b|[A-Za-z<]))/;
+
+/** First enhanced status code in a text, e.g. "5.1.1". */
+export function findEnhanced(text: string): string | null {
+  const m = ENHANCED_RE.exec(text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text);
+  return m ? `${m[1]}.${Number(m[2])}.${Number(m[3])}` : null;
+}
+
+/** Basic reply code in a text: at the start, or before an enhanced code / a word. */
+export function findCode(text: string): number | null {
+  const t = text.length > MAX_TEXT ? text.slice(0, MAX_TEXT) : text;
+  let m = CODE_START_RE.exec(t);
+  if (m) return Number(m[1]);
+  m = CODE_ANY_RE.exec(t);
+  return m ? Number(m[1]) : null;
+}
+
+function stageMatches(rule: ProviderRule, stage: SmtpStage | null): boolean {
+  if (!rule.stages) return true;
+  for (const s of rule.stages) {
+    if (s === stage) return true;
+    if (s === 'own' && isOwnSession(stage)) return true;
+    if (s === 'remote' && (stage === 'after-data' || stage === null)) return true;
+  }
+  return false;
+}
+
+function ruleMatches(rule: ProviderRule, lower: string, code: number | null, enhanced: string | null, stage: SmtpStage | null): boolean {
+  if (rule.enhanced !== undefined) {
+    if (!enhanced) return false;
+    const list = typeof rule.enhanced === 'string' ? [rule.enhanced] : rule.enhanced;
+    if (!list.includes(enhanced)) return false;
+  }
+  if (rule.code !== undefined) {
+    if (code == null) return false;
+    const list = typeof rule.code === 'number' ? [rule.code] : rule.code;
+    if (!list.includes(code)) return false;
+  }
+  if (!stageMatches(rule, stage)) return false;
+  if (rule.text && !rule.text.test(lower)) return false;
+  return true;
+}
+
+function normProvider(p: string | null | undefined): string {
+  return (p || '').trim().toLowerCase();
+}
+
+function tablesFor(provider: string, lower: string): ProviderTable[] {
+  const out: ProviderTable[] = [];
+  if (provider) {
+    for (const t of PROVIDER_TABLES) if (t.ids.includes(provider)) out.push(t);
+  }
+  for (const t of PROVIDER_TABLES) if (!out.includes(t) && t.signature && t.signature.test(lower)) out.push(t);
+  return out;
+}
+
+function make(category: Category, rule: string, words: string): Classification {
+  return { category, kind: CATEGORY_KIND[category], rule, words };
+}
+
+function normStage(s: unknown): SmtpStage | null {
+  return typeof s === 'string' && (SMTP_STAGES as readonly string[]).includes(s) ? (s as SmtpStage) : null;
+}
+
+function normEnhanced(e: unknown): string | null {
+  if (typeof e !== 'string') return null;
+  const m = /^\s*([245])\.(\d{1,3})\.(\d{1,3})\s*$/.exec(e.length > 20 ? '' : e);
+  return m ? `${m[1]}.${Number(m[2])}.${Number(m[3])}` : null;
+}
+
+/**
+ * Classify one reply or transport error. Pure, never throws, bounded time (all patterns are
+ * linear and the text is capped). Order: client/network/OAuth errors → provider rules → stage
+ * rules → wording → enhanced code → reply code → client error fallback → unknown.
+ */
+export function classifyReply(e: ReplyEvidence): Classification {
+  let words = '';
+  try {
+    words = typeof e?.text === 'string' ? e.text : e?.text == null ? '' : String(e.text);
+    return classifyInner(e, words);
+  } catch {
+    return make('unknown', 'internal/error', words);
+  }
+}
+
+function classifyInner(e: ReplyEvidence, words: string): Classification {
+  const text = words.length > MAX_TEXT ? words.slice(0, MAX_TEXT) : words;
+  const lower = text.toLowerCase().replace(/\s+/g, ' ');
+  const stage = normStage(e.stage);
+  const code = typeof e.code === 'number' && Number.isFinite(e.code) ? Math.trunc(e.code) : findCode(text);
+  const given = normEnhanced(e.enhanced);
+  const enhanced = given ?? findEnhanced(text);
+  const errorCode = typeof e.errorCode === 'string' ? e.errorCode : '';
+  const provider = normProvider(e.provider);
+
+  // 1. client, network and OAuth errors
+  if (errorCode) {
+    const v = classifyNetwork(errorCode, text, code != null || enhanced != null);
+    if (v) return make(v.category, v.rule, words);
+  } else if (!code && !enhanced && /\b(econnrefused|econnreset|etimedout|eai_again|enotfound|ehostunreach|enetunreach)\b/.test(lower)) {
+    const m = /\b(econnrefused|econnreset|etimedout|eai_again|enotfound|ehostunreach|enetunreach)\b/.exec(lower)!;
+    const v = classifyNetwork(m[1].toUpperCase(), text, false);
+    if (v) return make(v.category, v.rule, words);
+  }
+  if (!errorCode && !code && !enhanced && /^(invalid_grant|aadsts\d+)/.test(lower)) {
+    return make('auth_failed', 'oauth/token', words);
+  }
+
+  // 2. provider rules (the account's provider, or one recognised from the text)
+  for (const t of tablesFor(provider, lower)) {
+    for (const r of t.rules) {
+      if (ruleMatches(r, lower, code, enhanced, stage)) return make(r.category, r.id, words);
+    }
+  }
+
+  // 3. the session stage: a 5xx / 4xx at AUTH is about the login, unless the words say otherwise
+  const authStageLimit = stage === 'auth' && /limit|quota|credits|too many|rate|try again|temporar/.test(lower);
+  if (stage === 'auth' && !authStageLimit && (code == null || code >= 500 || code === 454) && (code != null || enhanced != null || errorCode)) {
+    if (!/(suspend|disabled|blocked|locked|activat)/.test(lower)) return make('auth_failed', 'stage/auth', words);
+  }
+
+  // 4. wording
+  for (const r of WORDING_RULES) {
+    if (r.re.test(lower)) {
+      const c = typeof r.category === 'function' ? r.category(stage) : r.category;
+      return make(c, r.id, words);
+    }
+  }
+
+  // 5. enhanced status code (X.0.0 says nothing beyond its class)
+  if (enhanced) {
+    const c = categoryForEnhanced(enhanced, stage);
+    if (c) return make(c, `enhanced/${enhanced}`, words);
+  }
+
+  // 6. basic reply code
+  if (code != null) {
+    const c = categoryForCode(code, stage);
+    if (c) return make(c, `code/${code}`, words);
+  }
+  if (enhanced) {
+    const cls = enhanced[0];
+    if (cls === '4') return make(isOwnSession(stage) ? 'provider_outage' : 'remote_temporary', `enhanced/${cls}.x.x`, words);
+  }
+
+  // 7. a bare client error code
+  if (errorCode) {
+    const v = fallbackForErrorCode(errorCode);
+    if (v) return make(v.category, v.rule, words);
+  }
+  return make('unknown', 'unknown', words);
+}

@@ -1,0 +1,174 @@
+import type { Category } from '../../../shared/categories';
+import type { SmtpStage } from '../../../shared/classification';
+
+/**
+ * Wording rules: phrases servers use, in our own generalisation of RFC 5321 / RFC 3463 reply
+ * texts and the providers' documented wordings. Text keywords beat a generic enhanced code
+ * (PROVIDERS.md section 2), so these are tried before the enhanced-code table.
+ *
+ * A rule gives one category, or one per perspective:
+ * - own: a reply inside the app's own submission session (connect … data): about the sender's account
+ * - remote: relayed from a remote server in a bounce (after-data): usually about the recipient
+ * All patterns are tested on lower-cased text of bounded length and contain only bounded
+ * repetition, so they run in linear time.
+ */
+export interface WordingRule {
+  id: string;
+  re: RegExp;
+  category: Category | ((stage: SmtpStage | null) => Category);
+}
+
+const own = (s: SmtpStage | null) => s === 'connect' || s === 'tls' || s === 'auth' || s === 'mail' || s === 'rcpt' || s === 'data';
+const submission = (s: SmtpStage | null) => s === 'auth' || s === 'mail' || s === 'data' || s === 'connect';
+
+export const WORDING_RULES: readonly WordingRule[] = [
+  // credentials that expired are an auth problem, not an expired delivery
+  { id: 'wording/credentials-expired', re: /(password|token|credentials?) (has |have )?(been )?(expired|revoked)|expired or revoked/, category: 'auth_failed' },
+
+  // the account's own caps per hour / day
+  {
+    id: 'wording/sending-limit',
+    re: /daily (user )?(sending|send|smtp relay|message|recipient|email|mail) ?(quota|limit)|(sending|send|outgoing|outbound|message|messages|email|emails|mail|recipient|relay) (quota|limit)s? (has been |was |is )?(exceeded|reached|hit)|(hourly|daily|monthly) (quota|limit|sending)|(exceeded|reached|over) (the |your |its |their )?(hourly |daily |monthly )?(sending|send|message|recipient|email|mail|outgoing) (quota|limit|rate limit)|max(imum)? (number of )?(emails|messages|mails|recipients) (per|an|a) (hour|day)|too many (messages|emails|mails|recipients) (sent )?(this|per|in the last|in an|in a|today)( (hour|day))?|has sent to too many recipients|limit for (sending|message recipients)|credits exceeded|quota of (emails|messages)|emails? per (hour|day) (limit )?(exceeded|reached)|exceeded the max emails/,
+    category: 'sending_limit',
+  },
+  // a remote server counting our messages to one of its users
+  { id: 'wording/recipient-receiving-rate', re: /receiving mail (at a rate|too quickly)|recipient (is )?receiving (too many|mail)|received this hour|too many (messages|emails) (for|to) this (recipient|user|mailbox)/, category: 'remote_temporary' },
+
+  // not allowed to send as this From address
+  {
+    id: 'wording/send-as-denied',
+    re: /send ?as ?denied|sendasdenied|not owned by (auth(enticated)? )?user|sender address rejected: not owned|not (allowed|authori[sz]ed|permitted) to send (as|on behalf|from (this|that|the) (address|email))|not authori[sz]ed to send on behalf|from address (is )?not (verified|allowed|authori[sz]ed|one of)|address is not verified|identities failed the check|verified sender identity|sender (address )?(is )?not (verified|allowed|permitted|registered)|sender signature|from' address you supplied|does not have permissions? to send|mail from address (is )?not allowed|relaying disallowed as/,
+    category: 'send_as_denied',
+  },
+
+  // the sending account itself is suspended, blocked or not activated
+  {
+    id: 'wording/sender-account-blocked',
+    re: /outboundspam|banned sender|(smtp|sending|your|sender|user) account (is |has been )?(suspended|disabled|blocked|locked|deactivated|not (yet )?activated|banned|restricted)|not yet activated|please activate your|activate your account|outgoing (mail |email |messages? )?(is |has been )?(blocked|suspended|disabled)|(sending|outgoing mail) (has been )?(paused|suspended|disabled) for|unusual (amount|volume) of (unsolicited|spam) (email|mail)? ?originating|originating from your (address|account)|your access to smtp|user is blocked from sending|account (is )?pending approval/,
+    category: (s) => (own(s) ? 'account_suspended' : s === 'after-data' ? 'rejected_policy' : 'account_suspended'),
+  },
+
+  // login rejected
+  {
+    id: 'wording/auth-failed',
+    re: /authentication (failed|unsuccessful|required|rejected|credentials invalid|is required|failure)|auth(entication)? (mechanism|method) |username and password not accepted|(invalid|bad|incorrect|wrong) (login|username|user name|password|credentials|user or password)|login (failed|denied|incorrect|rejected)|(not|must be) (logged in|authenticated)|unauthenticated|not authenticated|don't know anyone with those credentials|application-specific password|app password|please log in (via|with) your (web )?browser|smtp auth(entication)? (is )?(disabled|not enabled)|invalid_grant|invalid_client|aadsts\d|credentials (were |are )?(rejected|not accepted|invalid)|access denied for user/,
+    category: (s) => (s === 'after-data' ? 'rejected_policy' : 'auth_failed'),
+  },
+
+  // the recipient's mailbox (or, at submission, the sender's own mailbox) is full
+  {
+    id: 'wording/mailbox-full',
+    re: /mail ?box (is |was )?(full|over (its )?quota|size limit exceeded|quota exceeded|limit exceeded)|mailbox ?full|over ?quota|(mailbox|disk|storage|mail|user|account) quota (exceeded|reached|full)|quota (exceeded|full)(?! for (sending|messages|emails))|exceeded (the |their |its |his |her )?(storage|disk|mailbox|quota)|insufficient (disk )?(space|storage)(?! system)|not enough (space|storage)|storage (quota|limit|space) (exceeded|reached|full)|user('s)? (mailbox|disk|account) is (over|full)|mailfolder is full|recipient'?s? mailbox is full|exceeds? (the )?(mailbox|recipient'?s?) (size|quota|storage)|exceeded storage allocation|would exceed (the )?quota|size of (the )?mailbox/,
+    category: (s) => (submission(s) ? 'sender_quota_full' : 'recipient_mailbox_full'),
+  },
+
+  // message too big
+  {
+    id: 'wording/too-large',
+    re: /message (file |size )?(is )?too (big|large|long)|(message|mail|email|file) size (exceeds|exceeded|is over|too|larger|limit)|size (limit )?(exceeds|exceeded)|exceeds? (the )?(fixed )?(max(imum)?|allowed|permitted) (allowed |permitted )?(message |mail |email )?size|exceeds (the )?size limit|message length exceeds|larger than (the )?(allowed|maximum|permitted|max)|maxsizeerror|size limits?|too large|message exceeds (the )?(maximum|limit)/,
+    category: 'message_too_large',
+  },
+
+  // throttling: too fast, too many connections
+  {
+    id: 'wording/throttled',
+    re: /rate[- ]?limit|throttl|too many recipients|too many (connections|concurrent|sessions|simultaneous|requests|messages in (this|one|a) (session|connection))|(sending|connection|message) rate (exceeded|too high)|messages per (second|minute)|too (fast|frequent)|slow down|max(imum)? (number of )?(messages|connections|sessions) (per|from|reached|exceeded)|max message per connection|concurrent (connections|sessions)|too many (errors|bad commands)|exceeded (the )?(connection|concurrency)/,
+    category: (s) => (own(s) ? 'throttled' : s === 'after-data' ? 'remote_temporary' : 'throttled'),
+  },
+
+  // the recipient's account exists but is disabled / suspended / inactive
+  {
+    id: 'wording/recipient-disabled',
+    re: /(account|mail ?box|user|recipient|address) (is |has been |was )?(currently )?(disabled|suspended|deactivated|inactive|locked|frozen|discontinued|closed|expired|on hold)|(disabled|inactive|suspended|deactivated|locked|expired|closed|frozen) (user|account|mail ?box|recipient|address)|disabled recipient|disableduser|no longer active|incoming (mail )?(is )?suspended|not (accepting|receiving) (mail|email|messages)|temporarily (disabled|deactivated)/,
+    category: (s) => (submission(s) ? 'account_suspended' : 'recipient_suspended'),
+  },
+
+  // policy on the sender side before any address checks: sender domain not found, client host rejected, PTR
+  {
+    id: 'wording/sender-rejected',
+    re: /sender address rejected|client host rejected|sender domain (not found|does not exist|must exist|is empty|unknown)|your (host ?name|hostname|helo)|cannot find your (reverse )?hostname|reverse (dns|lookup|hostname)|\bptr\b|\brdns\b|helo command rejected|bad (helo|ehlo)|invalid helo|sender verify failed|sender verification|unverifiable sender|envelope blocked|mail from address (rejected|not allowed)/,
+    category: 'rejected_policy',
+  },
+
+  // relaying denied: in our own session it means we were not authenticated
+  {
+    id: 'wording/relay-denied',
+    re: /relay(ing)? (access )?(denied|not (permitted|allowed)|prohibited|disallowed|rejected)|(unable|not permitted|not allowed|not authori[sz]ed) to relay|we do not relay|no relaying|relay not permitted|authentication required for relay/,
+    category: (s) => (own(s) ? 'auth_failed' : 'rejected_policy'),
+  },
+
+  // reputation, blocklists, authentication (SPF / DKIM / DMARC), compliance
+  {
+    id: 'wording/blocklist',
+    re: /block ?list|black ?list|blocklisted|blacklisted|spamhaus|spamcop|sorbs|barracudacentral|\bdnsbl|\brbl\b|\bsbl\b|\bxbl\b|\bpbl\b|cloudmark|listed (at|in|on|by)|blocked using|reputation|(ip|host|address|client|connection|sender|network)[^.;]{0,40} (is |has been )?(blocked|banned|bloquee|bloqu|listed|refused)|poor reputation|ip (address )?(is )?(blocked|listed|banned)|bloquee|dnsbl/,
+    category: 'rejected_policy',
+  },
+  {
+    id: 'wording/authentication-policy',
+    re: /\bspf\b|\bdkim\b|\bdmarc\b|\barc\b (validation|fail)|sender policy framework|authentication level|not (properly )?authenticated (sender|domain)|unauthenticated (email|mail|sender)|sender not authenticated|domain ?keys|alignment|not aligned/,
+    category: 'rejected_policy',
+  },
+
+  // spam, virus and content filters
+  {
+    id: 'wording/content',
+    re: /virus|malware|infected|trojan|worm |phish|spam|unsolicited|junk|bulk (mail|email)|content (rejected|filter|policy|not accepted)|message content|rejected (due to|because of|for) (its )?content|suspicious (content|link|url|attachment)|(attachment|file) (type )?(is )?(not allowed|blocked|rejected|prohibited|forbidden)|banned (attachment|file|content)|blocked (attachment|file|content|extension)|executable|uribl|surbl|message (looks|looked) like|scored as|high (spam )?score|message not allowed|objectionable|dangerous|harmful/,
+    category: 'rejected_content',
+  },
+
+  // a bounce that reports a connection failure: the relaying server gave up after its retries
+  {
+    id: 'wording/connect-failed-final',
+    re: /connect to [^ ]{1,255}( ?\[[^\]]{1,64}\])?(:\d{1,5})?: (connection (timed out|refused)|no route to host|network is unreachable|host is unreachable)/,
+    category: (s) => (s === 'after-data' ? 'delivery_expired' : s === null ? 'delivery_expired' : 'provider_outage'),
+  },
+  // delivery gave up after retries
+  {
+    id: 'wording/expired',
+    re: /(message|delivery|retry|queue|mail)[^.;]{0,20} (time )?(expired|timed out)|retry (time(out)?|period) (exceeded|expired|reached)|(queued|in queue|undeliver(ed|able)) (for )?too long|too long in (the )?queue|giving up|gave up|could not be delivered (for|within|in) (\d|the last)|unable to deliver (in|for|within) \d|has not been delivered[^.;]{0,40} (days|hours)|no successful delivery|maximum (time|number of (retries|delivery attempts))|delivery attempts? (exceeded|failed \d)|delivery temporarily suspended|message expired|expired after|(failed|attempts?)[^.;]{0,10} \d+ (attempts|times|days)|lifetime|could not (be )?deliver(ed)? (the message )?(for|in|within) (the last )?\d/,
+    category: 'delivery_expired',
+  },
+
+  // the recipient's domain does not exist or takes no mail
+  {
+    id: 'wording/domain',
+    re: /host (or domain name )?(not found|unknown)|unknown host|(domain|host ?name|domain name) (not found|does not exist|doesn't exist|unknown|is invalid|invalid|not registered|has no)|no such (domain|host)|non-?existent (domain|host)|nxdomain|no mx( record)?|mx (record|lookup) (not found|failed)|null mx|name service error|name server|unrouteable (mail )?domain|unroutable|unable to route|no route to (domain|destination)|could not (be )?resolve|dns (error|lookup|failure|resolution)|domain (is )?not (reachable|configured|valid|allowed)|domain does not accept|does not accept mail|accepts no mail|bad destination (system|host)|mail for [^ ]{1,100} loops back|not (a )?(local|hosted) domain|domain isn't in my list|unknown domain|invalid domain|no valid (mx|host)|host not reachable|destination (host|domain) unreachable/,
+    category: 'recipient_domain',
+  },
+
+  // the address does not exist
+  {
+    id: 'wording/user-unknown',
+    re: /user ?(unknown|not found|not exist|doesn't exist|does not exist|invalid)|unknown (user|recipient|mailbox|address|local[- ]?part|alias|account)|no such (user|mailbox|recipient|address|account|person|local user|alias)|(user|mail ?box|recipient|address|account|addressee|e-?mail account)( name)? (does not|doesn't|does ?n.t|did not) exist|(recipient|mailbox|address|account|addressee|destination) (not found|unknown|invalid|does not exist)|invalid (recipient|mailbox|address|user|e-?mail address|destination)|not a valid (mailbox|recipient|address|user|rfc[- ]?5321)|bad (destination )?(recipient|mailbox|address)|mailbox (not found|unavailable|does not exist|not available)|no (mailbox|account) (here|by that name|for)|not (a )?known user|is not a (valid|known) (user|recipient)|(address|user|mailbox|recipient) (is )?(no longer|not) (valid|available|in use|on (this )?server)|no longer on server|addressee unknown|has moved|moved permanently|no longer (at|with|employed)|not listed in|unrouteable address|(this|that) (user|account) doesn't have|does not have an? (account|mailbox)|not our customer|recipnotfound|undeliverable address|rcpt to[^.;]{0,40} (rejected|refused)|account (does not|doesn't) exist|mailbox (name )?(not allowed|invalid)|illegal alias|user (doesn't|does not) have|not exist|doesn't exist|does not exist|couldn't be found|could not be found|unknown or illegal/,
+    category: 'recipient_unknown',
+  },
+
+  // protocol / settings problems in our own session
+  {
+    id: 'wording/config',
+    re: /must issue a starttls|starttls (is )?required|tls (is )?required|encryption required|must use (tls|ssl|starttls)|wrong version number|ssl routines|certificate|self[- ]signed|unable to verify|hostname\/ip does not match|invalid greeting|greeting never received|unexpected (greeting|response)|helo|ehlo|syntax error|command (not recognized|unrecognized)|unrecognized command|bad sequence of commands|protocol error/,
+    category: (s) => (s === 'after-data' ? 'unknown' : 'config_error'),
+  },
+
+  // greylisting and explicit retry requests
+  { id: 'wording/greylisted', re: /greylist|graylist|grey-list|gray-list|try again later|please retry|retry (again )?later/, category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary') },
+
+  // plain policy refusals that named nothing more specific
+  {
+    id: 'wording/policy',
+    re: /policy|prohibited|not (rfc|rfc ?5322|rfc ?2822)[- ]?compliant|rfc ?(5322|2822|822|5321)|not compliant|administrative(ly)? prohibit|access denied|(not|isn't) (allowed|authori[sz]ed|permitted)|denied|(?<!recipient (address )?)(refused|rejected)|blocked/,
+    category: 'rejected_policy',
+  },
+
+  // temporary problems of a server
+  {
+    id: 'wording/temporary',
+    re: /try again later|please try again|temporar(il)?y|greylist|graylist|deferred|defer|service (is )?(currently )?(not )?(un)?available|system (error|busy|overload|failure)|resources? (temporarily )?unavailable|server (error|busy|is busy|overload)|local error|insufficient system (storage|resources)|too busy|out of memory|i\/o error|connection (timed out|reset|refused|closed|lost|dropped)|timed? ?out|time-out|internal (server )?error|mail system (error|failure)|queue (file )?(write )?error|lost connection|network (error|unreachable)|unavailable|try later|retry later/,
+    category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary'),
+  },
+  // a refused recipient without a reason
+  { id: 'wording/recipient-rejected', re: /recipient (address )?(rejected|refused|not accepted)|rcpt to[^.;]{0,40} (rejected|refused)/, category: 'recipient_unknown' },
+];
+
+/** Wording of an expired / given-up delivery that is ok to search in a whole bounce text. */
+export const EXPIRED_RE = WORDING_RULES.find((r) => r.id === 'wording/expired')!.re;
