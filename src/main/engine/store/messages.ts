@@ -89,6 +89,21 @@ export function createMessagesRepo(db: Db) {
       hold_category = @holdCategory, hold_detail = @holdDetail, updated_at = @now
     WHERE id = @id`);
   const setRecipients = db.prepare<[string, number, number]>('UPDATE messages SET rcpt_json = ?, updated_at = ? WHERE id = ?');
+  // --- outbox additions ---
+  const noteAttempt = db.prepare(`
+    UPDATE messages SET attempt_count = attempt_count + 1, first_attempt_at = coalesce(first_attempt_at, @at),
+      last_attempt_at = @at, sent_at = CASE WHEN @sent = 1 THEN coalesce(sent_at, @at) ELSE sent_at END, updated_at = @at
+    WHERE id = @id`);
+  const pageWithAccount = db.prepare<[number, number], MessageRow & { account_name: string }>(`
+    SELECT m.*, a.name AS account_name FROM messages m JOIN accounts a ON a.id = m.account_id
+    WHERE m.id > ? ORDER BY m.id LIMIT ?`);
+  const releaseHeld = db.prepare(`
+    UPDATE messages SET state = 'queued', next_attempt_at = @now, due_reason = 'released', hold_category = NULL,
+      hold_detail = NULL, updated_at = @now
+    WHERE account_id = @accountId AND state = 'held' AND hold_category IN (SELECT value FROM json_each(@categories))`);
+  const dueIds = db.prepare<[number, number], { id: number }>(
+    "SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+  );
 
   return {
     /** Inserts a message with its bytes and recipients. Call inside a transaction when batching. */
@@ -138,6 +153,22 @@ export function createMessagesRepo(db: Db) {
     setPendingRecipients(id: number, recipients: string[], now: number): void {
       setRecipients.run(JSON.stringify(recipients), now, id);
     },
+    /** Counts an attempt on the message (and its first send time when it went out). */
+    noteAttempt(id: number, at: number, sent: boolean): void {
+      noteAttempt.run({ at, sent: sent ? 1 : 0, id });
+    },
+    /** Messages with their account's name, in id order from `afterId` (for listings). */
+    pageWithAccount(afterId: number, limit: number) {
+      return pageWithAccount.all(afterId, limit);
+    },
+    /** Puts an account's messages held for one of `categories` back in the queue, due now. */
+    releaseHeld(accountId: number, categories: string[], now: number): number {
+      return releaseHeld.run({ accountId, categories: JSON.stringify(categories), now }).changes;
+    },
+    /** Queued messages whose time has come, oldest first. */
+    dueIds(now: number, limit: number): number[] {
+      return dueIds.all(now, limit).map((r) => r.id);
+    },
     setState(
       id: number,
       state: MessageState,
@@ -157,3 +188,116 @@ export function createMessagesRepo(db: Db) {
   };
 }
 export type MessagesRepo = ReturnType<typeof createMessagesRepo>;
+
+// --- schedule: due times ---
+// The scheduler's view of the messages table: due rows per account, the atomic claim
+// (queued → sending), holds and releases. Every query walks messages_account_due
+// (account_id, state, next_attempt_at), so picking a head never reads the whole queue.
+
+export interface QueueHead {
+  id: number;
+  account_id: number;
+  next_attempt_at: number;
+  due_reason: DueReason | null;
+  hold_category: Category | null;
+  rcpt_json: string;
+  force_send: number;
+  attempt_count: number;
+  first_attempt_at: number | null;
+  created_at: number;
+}
+
+export interface QueueListRow extends QueueHead {
+  message_id: string | null;
+  subject: string | null;
+  hold_detail: string | null;
+}
+
+export function createQueueRepo(db: Db) {
+  const head = db.prepare<[number], QueueHead>(`
+    SELECT id, account_id, next_attempt_at, due_reason, hold_category, rcpt_json, force_send, attempt_count,
+      first_attempt_at, created_at
+    FROM messages WHERE account_id = ? AND state = 'queued' ORDER BY next_attempt_at, id LIMIT 1`);
+  const forcedHead = db.prepare<[number], QueueHead>(`
+    SELECT id, account_id, next_attempt_at, due_reason, hold_category, rcpt_json, force_send, attempt_count,
+      first_attempt_at, created_at
+    FROM messages WHERE account_id = ? AND force_send = 1 AND state = 'queued' ORDER BY next_attempt_at LIMIT 1`);
+  const page = db.prepare<[number, number, number, number, number], QueueListRow>(`
+    SELECT id, account_id, next_attempt_at, due_reason, hold_category, hold_detail, rcpt_json, force_send, attempt_count,
+      first_attempt_at, created_at, message_id, subject
+    FROM messages WHERE account_id = ? AND state = 'queued'
+      AND (next_attempt_at > ? OR (next_attempt_at = ? AND id > ?))
+    ORDER BY next_attempt_at, id LIMIT ?`);
+  const claim = db.prepare<[number, number]>(
+    "UPDATE messages SET state = 'sending', force_send = 0, updated_at = ? WHERE id = ? AND state = 'queued'",
+  );
+  const inState = db.prepare<[string], { id: number; account_id: number }>('SELECT id, account_id FROM messages WHERE state = ?');
+  const holdAll = db.prepare<[string, string, number, number]>(`
+    UPDATE messages SET state = 'held', hold_category = ?, hold_detail = ?, next_attempt_at = NULL, due_reason = NULL,
+      updated_at = ?
+    WHERE account_id = ? AND state = 'queued'`);
+  const release = db.prepare<[number, number, number, string, string]>(`
+    UPDATE messages SET state = 'queued', next_attempt_at = ?, due_reason = 'released', hold_category = NULL,
+      hold_detail = NULL, updated_at = ?
+    WHERE account_id = ? AND state = 'held' AND hold_category IN (?, ?)`);
+  const blockedUntil = db.prepare<[number, string, string, string], { at: number | null }>(`
+    SELECT max(next_attempt_at) AS at FROM messages
+    WHERE account_id = ? AND state = 'queued' AND hold_category IN (?, ?, ?)`);
+  const counts = db.prepare<[], { state: string; n: number; retried: number }>(`
+    SELECT state, count(*) AS n, sum(attempt_count > 0) AS retried FROM messages
+    WHERE state IN ('queued', 'sending', 'held', 'failed') GROUP BY state`);
+  const queuedCount = db.prepare<[number], { n: number }>(
+    "SELECT count(*) AS n FROM messages WHERE account_id = ? AND state = 'queued'",
+  );
+  const queuedAccounts = db.prepare<[], { account_id: number }>(
+    "SELECT DISTINCT account_id FROM messages WHERE state = 'queued'",
+  );
+
+  return {
+    /** The next queued message of an account: earliest due time, then oldest. */
+    head(accountId: number): QueueHead | undefined {
+      return head.get(accountId);
+    },
+    /** The account's earliest "resend now (force)" message, which skips the quota and the line. */
+    forcedHead(accountId: number): QueueHead | undefined {
+      return forcedHead.get(accountId);
+    },
+    /** Queued messages of an account in due order, after the cursor (keyset paging). */
+    page(accountId: number, after: { at: number; id: number } | null, limit: number): QueueListRow[] {
+      const at = after?.at ?? -Number.MAX_SAFE_INTEGER;
+      return page.all(accountId, at, at, after?.id ?? 0, limit);
+    },
+    /** queued → sending, atomically; false when someone else changed it first. */
+    claim(id: number, now: number): boolean {
+      return claim.run(now, id).changes > 0;
+    },
+    idsInState(state: 'sending' | 'queued' | 'held'): { id: number; account_id: number }[] {
+      return inState.all(state);
+    },
+    /** Holds every queued message of the account (its sign-in or the account itself failed). */
+    holdAllForAccount(accountId: number, category: Category, detail: string, now: number): number {
+      return holdAll.run(category, detail, now, accountId).changes;
+    },
+    /** Puts messages held by the account's sign-in or suspension back into the queue. */
+    releaseAccount(accountId: number, at: number, now: number): number {
+      return release.run(at, now, accountId, 'auth_failed', 'account_suspended').changes;
+    },
+    /** The latest retry time of messages waiting on an account-wide temporary failure. */
+    accountBlockedUntil(accountId: number): number | null {
+      return blockedUntil.get(accountId, 'sending_limit', 'provider_outage', 'throttled')?.at ?? null;
+    },
+    /** Message counts for the tray: waiting (retried ones apart), held, failed. */
+    stateCounts(): Record<string, { n: number; retried: number }> {
+      const out: Record<string, { n: number; retried: number }> = {};
+      for (const r of counts.all()) out[r.state] = { n: r.n, retried: r.retried };
+      return out;
+    },
+    queuedCount(accountId: number): number {
+      return queuedCount.get(accountId)?.n ?? 0;
+    },
+    accountsWithQueued(): number[] {
+      return queuedAccounts.all().map((r) => r.account_id);
+    },
+  };
+}
+export type QueueRepo = ReturnType<typeof createQueueRepo>;
