@@ -137,6 +137,9 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
     if (!/(suspend|disabled|blocked|locked|activat)/.test(lower)) return make('auth_failed', 'stage/auth', words);
   }
 
+  // 521 / 556: the host does not accept mail at all (RFC 7504)
+  if (code === 521 || code === 556) return make('recipient_domain', `code/${code}`, words);
+
   // 4. wording
   for (const r of WORDING_RULES) {
     if (r.re.test(lower)) {

@@ -28,7 +28,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // the account's own caps per hour / day
   {
     id: 'wording/sending-limit',
-    re: /daily (user )?(sending|send|smtp relay|message|recipient|email|mail) ?(quota|limit)|(sending|send|outgoing|outbound|message|messages|email|emails|mail|recipient|relay) (quota|limit)s? (has been |was |is )?(exceeded|reached|hit)|(hourly|daily|monthly) (quota|limit|sending)|(exceeded|reached|over) (the |your |its |their )?(hourly |daily |monthly )?(sending|send|message|recipient|email|mail|outgoing) (quota|limit|rate limit)|max(imum)? (number of )?(emails|messages|mails|recipients) (per|an|a) (hour|day)|too many (messages|emails|mails|recipients) (sent )?(this|per|in the last|in an|in a|today)( (hour|day))?|has sent to too many recipients|limit for (sending|message recipients)|credits exceeded|quota of (emails|messages)|emails? per (hour|day) (limit )?(exceeded|reached)|exceeded the max emails/,
+    re: /daily (user )?(sending|send|smtp relay|message|recipient|email|mail) ?(quota|limit)|(sending|send|outgoing|outbound|message|messages|email|emails|mail|recipient|relay) (quota|limit)s? (has been |was |is )?(exceeded|reached|hit)|(hourly|daily|monthly) (quota|limit|sending)|(exceeded|reached|over) (the |your |its |their )?(hourly |daily |monthly )?(sending|send|message|recipient|email|mail|outgoing) (quota|limit|rate limit)|max(imum)? (number of )?(emails|messages|mails|recipients) (per|an|a) (hour|day)|too many (messages|emails|mails|recipients) (sent )?(this|per|in the last|in an|in a|today)( (hour|day))?|limit for (sending|message recipients)|credits exceeded|quota of (emails|messages)|emails? per (hour|day) (limit )?(exceeded|reached)|exceeded the max emails/,
     category: 'sending_limit',
   },
   // a remote server counting our messages to one of its users
@@ -58,7 +58,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // the recipient's mailbox (or, at submission, the sender's own mailbox) is full
   {
     id: 'wording/mailbox-full',
-    re: /mail ?box (is |was )?(full|over (its )?quota|size limit exceeded|quota exceeded|limit exceeded)|mailbox ?full|over ?quota|(mailbox|disk|storage|mail|user|account) quota (exceeded|reached|full)|quota (exceeded|full)(?! for (sending|messages|emails))|exceeded (the |their |its |his |her )?(storage|disk|mailbox|quota)|insufficient (disk )?(space|storage)(?! system)|not enough (space|storage)|storage (quota|limit|space) (exceeded|reached|full)|user('s)? (mailbox|disk|account) is (over|full)|mailfolder is full|recipient'?s? mailbox is full|exceeds? (the )?(mailbox|recipient'?s?) (size|quota|storage)|exceeded storage allocation|would exceed (the )?quota|size of (the )?mailbox/,
+    re: /mail ?box (is |was )?(full|over (its )?quota|size limit exceeded|quota exceeded|limit exceeded)|mailbox ?full|over ?quota|(mailbox|disk|storage|mail|user|account) quota (exceeded|reached|full)|quota (exceeded|full)(?! for (sending|messages|emails))|exceeded (the |their |its |his |her )?(storage|disk|mailbox|quota)|not enough (space|storage) (in|for) (the )?(mailbox|account)|storage (quota|limit|space) (exceeded|reached|full)|user('s)? (mailbox|disk|account) is (over|full)|mailfolder is full|recipient'?s? mailbox is full|exceeds? (the )?(mailbox|recipient'?s?) (size|quota|storage)|exceeded storage allocation|mailbox (size )?exceeds|would exceed (the )?quota|size of (the )?mailbox/,
     category: (s) => (submission(s) ? 'sender_quota_full' : 'recipient_mailbox_full'),
   },
 
@@ -69,12 +69,21 @@ export const WORDING_RULES: readonly WordingRule[] = [
     category: 'message_too_large',
   },
 
+  // server storage trouble (not a mailbox quota)
+  { id: 'wording/system-storage', re: /insufficient (system )?(disk )?(space|storage|resources)|disk (is )?full|no space left|system (storage|disk) (is )?full|mail system full/, category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary') },
+
   // throttling: too fast, too many connections
   {
     id: 'wording/throttled',
-    re: /rate[- ]?limit|throttl|too many recipients|too many (connections|concurrent|sessions|simultaneous|requests|messages in (this|one|a) (session|connection))|(sending|connection|message) rate (exceeded|too high)|messages per (second|minute)|too (fast|frequent)|slow down|max(imum)? (number of )?(messages|connections|sessions) (per|from|reached|exceeded)|max message per connection|concurrent (connections|sessions)|too many (errors|bad commands)|exceeded (the )?(connection|concurrency)/,
+    re: /rate[- ]?limit|frequency limit|throttl|too many recipients|too many (connections|concurrent|sessions|simultaneous|requests|messages in (this|one|a) (session|connection))|(sending|connection|message) rate (exceeded|too high)|messages per (second|minute)|too (fast|frequent)|slow down|max(imum)? (number of )?(messages|connections|sessions) (per|from|reached|exceeded)|max message per connection|concurrent (connections|sessions)|too many (errors|bad commands)|exceeded (the )?(connection|concurrency)/,
     category: (s) => (own(s) ? 'throttled' : s === 'after-data' ? 'remote_temporary' : 'throttled'),
   },
+
+  // directory look-ups that failed (Lotus Domino, Exchange address books)
+  { id: 'wording/not-in-directory', re: /not listed in (the )?([a-z]{1,20} )?(directory|address book|names)|not (found )?in (the )?(domino |public |global )?(directory|address book)/, category: 'recipient_unknown' },
+
+  // refused at the greeting or at MAIL FROM: about the sender, not the recipient
+  { id: 'wording/sender-refused', re: /refused to talk to me|(after|in reply to) mail from|>>> mail from|sender was rejected|sender (address )?(is )?(refused|denied|blocked)|unroutable sender|mail from:?<[^>]{0,200}>[^.;]{0,30} (rejected|refused|denied)/, category: 'rejected_policy' },
 
   // the recipient's account exists but is disabled / suspended / inactive
   {
@@ -100,7 +109,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // reputation, blocklists, authentication (SPF / DKIM / DMARC), compliance
   {
     id: 'wording/blocklist',
-    re: /block ?list|black ?list|blocklisted|blacklisted|spamhaus|spamcop|sorbs|barracudacentral|\bdnsbl|\brbl\b|\bsbl\b|\bxbl\b|\bpbl\b|cloudmark|listed (at|in|on|by)|blocked using|reputation|(ip|host|address|client|connection|sender|network)[^.;]{0,40} (is |has been )?(blocked|banned|bloquee|bloqu|listed|refused)|poor reputation|ip (address )?(is )?(blocked|listed|banned)|bloquee|dnsbl/,
+    re: /block ?list|black ?list|blocklisted|blacklisted|spamhaus|spamcop|sorbs|barracudacentral|\bdnsbl|\brbl\b|\bsbl\b|\bxbl\b|\bpbl\b|cloudmark|listed (at|in|on|by)|blocked using|reputation|(ip|host|address|client|sender|network)[^.;]{0,40} (is |has been )?(blocked|banned|bloquee|bloqu|listed)|poor reputation|ip (address )?(is )?(blocked|listed|banned)|bloquee|dnsbl/,
     category: 'rejected_policy',
   },
   {
@@ -119,20 +128,20 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // a bounce that reports a connection failure: the relaying server gave up after its retries
   {
     id: 'wording/connect-failed-final',
-    re: /connect to [^ ]{1,255}( ?\[[^\]]{1,64}\])?(:\d{1,5})?: (connection (timed out|refused)|no route to host|network is unreachable|host is unreachable)/,
+    re: /did not accept our requests to connect|connect to [^ ]{1,255}( ?\[[^\]]{1,64}\])?(:\d{1,5})?: (connection (timed out|refused)|no route to host|network is unreachable|host is unreachable)/,
     category: (s) => (s === 'after-data' ? 'delivery_expired' : s === null ? 'delivery_expired' : 'provider_outage'),
   },
   // delivery gave up after retries
   {
     id: 'wording/expired',
-    re: /(message|delivery|retry|queue|mail)[^.;]{0,20} (time )?(expired|timed out)|retry (time(out)?|period) (exceeded|expired|reached)|(queued|in queue|undeliver(ed|able)) (for )?too long|too long in (the )?queue|giving up|gave up|could not be delivered (for|within|in) (\d|the last)|unable to deliver (in|for|within) \d|has not been delivered[^.;]{0,40} (days|hours)|no successful delivery|maximum (time|number of (retries|delivery attempts))|delivery attempts? (exceeded|failed \d)|delivery temporarily suspended|message expired|expired after|(failed|attempts?)[^.;]{0,10} \d+ (attempts|times|days)|lifetime|could not (be )?deliver(ed)? (the message )?(for|in|within) (the last )?\d/,
+    re: /(message|delivery|retry|queue|mail)[^.;]{0,20} (time )?(expired|timed out)|retry (time(out)?|period) (exceeded|expired|reached)|(queued|in queue|undeliver(ed|able)) (for )?too long|too long in (the )?queue|giving up(?! on [0-9a-f:.]{3,45}\b)|gave up|could not be delivered (for|within|in) (\d|the last)|unable to deliver (in|for|within) \d|has not been delivered[^.;]{0,40} (days|hours)|no successful delivery|maximum (time|number of (retries|delivery attempts))|delivery attempts? (exceeded|failed \d)|delivery temporarily suspended|message expired|expired after|(failed|attempts?)[^.;]{0,10} \d+ (attempts|times|days)|lifetime|could not (be )?deliver(ed)? (the message )?(for|in|within) (the last )?\d/,
     category: 'delivery_expired',
   },
 
   // the recipient's domain does not exist or takes no mail
   {
     id: 'wording/domain',
-    re: /host (or domain name )?(not found|unknown)|unknown host|(domain|host ?name|domain name) (not found|does not exist|doesn't exist|unknown|is invalid|invalid|not registered|has no)|no such (domain|host)|non-?existent (domain|host)|nxdomain|no mx( record)?|mx (record|lookup) (not found|failed)|null mx|name service error|name server|unrouteable (mail )?domain|unroutable|unable to route|no route to (domain|destination)|could not (be )?resolve|dns (error|lookup|failure|resolution)|domain (is )?not (reachable|configured|valid|allowed)|domain does not accept|does not accept mail|accepts no mail|bad destination (system|host)|mail for [^ ]{1,100} loops back|not (a )?(local|hosted) domain|domain isn't in my list|unknown domain|invalid domain|no valid (mx|host)|host not reachable|destination (host|domain) unreachable/,
+    re: /host (or domain name )?(not found|unknown)|(?<!user )unknown host|(domain|host ?name|domain name) (not found|does not exist|doesn't exist|unknown|is invalid|invalid|not registered|has no)|no such (domain|host)|non-?existent (domain|host)|nxdomain|no mx( record)?|mx (record|lookup) (not found|failed)|null mx|name service error|name server|unrouteable (mail )?domain|(?<!sender address )unroutable(?! sender)|unable to route|no route to (domain|destination)|could not (be )?resolve|dns (error|lookup|failure|resolution)|domain (is )?not (reachable|configured|valid|allowed)|domain does not accept|does not accept mail|accepts no mail|bad destination (system|host)|mail for [^ ]{1,100} loops back|not (a )?(local|hosted) domain|domain isn't in my list|unknown domain|invalid domain|no valid (mx|host)|host not reachable|destination (host|domain) unreachable/,
     category: 'recipient_domain',
   },
 
@@ -153,6 +162,9 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // greylisting and explicit retry requests
   { id: 'wording/greylisted', re: /greylist|graylist|grey-list|gray-list|try again later|please retry|retry (again )?later/, category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary') },
 
+  // a refused recipient without a more specific reason
+  { id: 'wording/recipient-rejected', re: /(recipient (address )?(rejected|refused|not accepted)|rcpt to[^.;]{0,40} (rejected|refused))(?![^.;]{0,40}(policy|blocked|spam|rbl|listed|dmarc|spf|reputation|relay|content))/, category: 'recipient_unknown' },
+
   // plain policy refusals that named nothing more specific
   {
     id: 'wording/policy',
@@ -166,8 +178,6 @@ export const WORDING_RULES: readonly WordingRule[] = [
     re: /try again later|please try again|temporar(il)?y|greylist|graylist|deferred|defer|service (is )?(currently )?(not )?(un)?available|system (error|busy|overload|failure)|resources? (temporarily )?unavailable|server (error|busy|is busy|overload)|local error|insufficient system (storage|resources)|too busy|out of memory|i\/o error|connection (timed out|reset|refused|closed|lost|dropped)|timed? ?out|time-out|internal (server )?error|mail system (error|failure)|queue (file )?(write )?error|lost connection|network (error|unreachable)|unavailable|try later|retry later/,
     category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary'),
   },
-  // a refused recipient without a reason
-  { id: 'wording/recipient-rejected', re: /recipient (address )?(rejected|refused|not accepted)|rcpt to[^.;]{0,40} (rejected|refused)/, category: 'recipient_unknown' },
 ];
 
 /** Wording of an expired / given-up delivery that is ok to search in a whole bounce text. */

@@ -14,7 +14,9 @@ export const hosting: ProviderTable = {
   signature: /secureserver\.net|\bib\d{3}\b|sendinblue|brevo|max emails per hour|max defers and failures/,
   rules: [
     // godaddy 40685: IB607 / "has sent to too many recipients this hour"
-    { id: 'hosting/godaddy-recipients-hour', text: /ib607|sent to too many recipients/, category: 'sending_limit' },
+    { id: 'hosting/godaddy-recipients-hour', text: /ib607|sent to too many recipients/, stages: ['own'], category: 'sending_limit' },
+    // godaddy 40685: the same IB607 relayed in a bounce from a receiving server: the remote side throttles the relay
+    { id: 'hosting/godaddy-recipients-hour-remote', text: /ib607|sent to too many recipients/, category: 'remote_temporary' },
     // godaddy 40685: IB007 "too many sessions from IP"
     { id: 'hosting/godaddy-sessions', text: /ib007|too many sessions/, stages: ['own'], category: 'throttled' },
     // godaddy 40685: IB212 "content judged to be spam"

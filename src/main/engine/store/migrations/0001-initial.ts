@@ -77,7 +77,10 @@ export const migration0001Initial: Migration = {
         updated_at      INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX messages_due ON messages(state, next_attempt_at);
-      CREATE INDEX messages_account_state ON messages(account_id, state);
+      -- also the scheduler's head of each account's queue: earliest due, then oldest (rowid breaks ties)
+      CREATE INDEX messages_account_state ON messages(account_id, state, next_attempt_at);
+      -- "resend now (force)" rows jump the account's queue; they are rare, so the index stays tiny
+      CREATE INDEX messages_forced ON messages(account_id, next_attempt_at) WHERE force_send = 1 AND state = 'queued';
       CREATE INDEX messages_message_id ON messages(message_id);
       CREATE INDEX messages_created ON messages(created_at);
 
@@ -120,7 +123,8 @@ export const migration0001Initial: Migration = {
         rule            TEXT
       ) STRICT;
       CREATE INDEX attempts_message ON attempts(message_id);
-      CREATE INDEX attempts_account_time ON attempts(account_id, finished_at) WHERE outcome IN ('sent', 'partial');
+      -- covering for quota windows: sums of accepted recipients never touch the table
+      CREATE INDEX attempts_account_time ON attempts(account_id, finished_at, accepted_count) WHERE outcome IN ('sent', 'partial');
 
       CREATE TABLE bounces (
         id              INTEGER PRIMARY KEY,
@@ -207,6 +211,9 @@ export const migration0001Initial: Migration = {
       CREATE TABLE account_pace (
         account_id      INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
         interval_ms     INTEGER NOT NULL,
+        -- the interval that was last throttled: the pace does not shrink back below it
+        floor_ms        INTEGER NOT NULL DEFAULT 0,
+        throttled_at    INTEGER,
         updated_at      INTEGER NOT NULL
       ) STRICT;
 

@@ -1,0 +1,714 @@
+import { CATEGORY_KIND, type Category } from '../../../../shared/categories';
+import type { Classification, ParsedReport, ReportRecipient, ReportType } from '../../../../shared/classification';
+import { classifyReply, findCode, findEnhanced } from '../../classify/index';
+import { bytesToString, decodeWords, header, parseHeaders, parseMime, partText, type Headers, type MimePart } from './mime';
+
+/**
+ * Reads a message that arrived in the mailbox and says what it is: a bounce, a delay notice, a
+ * success DSN, an auto-reply, an ARF complaint, or ordinary mail. For reports, every recipient
+ * with status, action, remote MTA, diagnostic and category, and the original Message-ID.
+ *
+ * Built from the standards (RFC 3461-3464 DSN, RFC 3463 codes, RFC 3834 auto-replies, RFC 5965
+ * ARF, RFC 6533 global DSN) and the general shape of non-standard bounces: a human-readable text
+ * naming the failed addresses, each followed by the remote server's words, then a copy of the
+ * returned message. Pure and bounded: no I/O, never throws.
+ */
+
+const MAX_RECIPIENTS = 100;
+const MAX_HUMAN = 64 * 1024;
+const MAX_DIAG = 1000;
+
+// ---------------------------------------------------------------------------------------------
+// small helpers
+
+const ADDR_RE = /[A-Za-z0-9][A-Za-z0-9._%+\-=!#$&'*/?^`{|}~]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
+
+function firstAddress(v: string | null): string | null {
+  if (!v) return null;
+  ADDR_RE.lastIndex = 0;
+  const m = ADDR_RE.exec(v.length > 2000 ? v.slice(0, 2000) : v);
+  return m ? m[0] : null;
+}
+
+function allAddresses(v: string | null, max = 50): string[] {
+  if (!v) return [];
+  const out: string[] = [];
+  ADDR_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  const s = v.length > 8000 ? v.slice(0, 8000) : v;
+  while ((m = ADDR_RE.exec(s)) !== null && out.length < max) out.push(m[0]);
+  return out;
+}
+
+function squash(s: string, max = MAX_DIAG): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max) : t;
+}
+
+/** Strip an RFC 3464 "type;" prefix: "rfc822; a@b", "dns; mx.example.com", "smtp; 550 …". */
+function stripType(v: string | null): string | null {
+  if (v == null) return null;
+  const m = /^\s*[A-Za-z0-9-]{1,20}\s*;\s*/.exec(v);
+  const s = (m ? v.slice(m[0].length) : v).trim();
+  return s || null;
+}
+
+function normStatus(v: string | null): string | null {
+  if (!v) return null;
+  const m = /([245])\.(\d{1,3})\.(\d{1,3})/.exec(v.slice(0, 100));
+  return m ? `${m[1]}.${Number(m[2])}.${Number(m[3])}` : null;
+}
+
+function normMessageId(v: string | null): string | null {
+  if (!v) return null;
+  const s = v.trim().slice(0, 1000);
+  let m = /<([^<>\s]{1,900})>/.exec(s);
+  if (m) return `<${m[1]}>`;
+  m = /^([^<>\s]{1,900}@[^<>\s]{1,900})$/.exec(s);
+  return m ? `<${m[1]}>` : null;
+}
+
+function lowerAddr(a: string): string {
+  return a.toLowerCase();
+}
+
+// ---------------------------------------------------------------------------------------------
+// message/delivery-status
+
+interface DsnRecipient {
+  address: string;
+  action: string | null;
+  status: string | null;
+  remoteMta: string | null;
+  diagnostic: string | null;
+}
+
+interface Dsn {
+  reportingMta: string | null;
+  recipients: DsnRecipient[];
+  originalMessageId: string | null;
+}
+
+function parseDeliveryStatus(text: string): Dsn {
+  const out: Dsn = { reportingMta: null, recipients: [], originalMessageId: null };
+  // Per-message block, then per-recipient blocks separated by blank lines. Fields may come in
+  // any order inside a block; a block may also list several recipients without blank lines
+  // (a new group starts at a second Final-Recipient / Original-Recipient).
+  const blocks = text.split(/\r?\n[ \t]*\r?\n/, MAX_RECIPIENTS + 20);
+  type G = DsnRecipient & { hasFinal: boolean; hasOrig: boolean; orig: string | null };
+  const fresh = (): G => ({ address: '', action: null, status: null, remoteMta: null, diagnostic: null, hasFinal: false, hasOrig: false, orig: null });
+  const push = (g: G) => {
+    const address = g.address || g.orig;
+    if (address && out.recipients.length < MAX_RECIPIENTS) out.recipients.push({ address, action: g.action, status: g.status, remoteMta: g.remoteMta, diagnostic: g.diagnostic });
+  };
+  for (const block of blocks) {
+    const lines = block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/, 400);
+    let g = fresh();
+    for (const line of lines) {
+      const c = line.indexOf(':');
+      if (c <= 0 || c > 40) continue;
+      const name = line.slice(0, c).trim().toLowerCase();
+      const value = line.slice(c + 1).trim();
+      switch (name) {
+        case 'reporting-mta':
+          if (!out.reportingMta) out.reportingMta = stripType(value);
+          break;
+        case 'x-original-message-id':
+        case 'original-message-id':
+          if (!out.originalMessageId) out.originalMessageId = normMessageId(value);
+          break;
+        case 'final-recipient': {
+          if (g.hasFinal) {
+            push(g);
+            g = fresh();
+          }
+          g.hasFinal = true;
+          g.address = firstAddress(stripType(value)) ?? '';
+          break;
+        }
+        case 'original-recipient': {
+          if (g.hasOrig || g.hasFinal) {
+            push(g);
+            g = fresh();
+          }
+          g.hasOrig = true;
+          g.orig = firstAddress(stripType(value));
+          break;
+        }
+        case 'action':
+          g.action = value.toLowerCase().split(/[\s(;]/)[0] || null;
+          break;
+        case 'status':
+          g.status = normStatus(value);
+          break;
+        case 'remote-mta':
+          g.remoteMta = stripType(value);
+          break;
+        case 'diagnostic-code':
+          g.diagnostic = stripType(value);
+          break;
+        default:
+          break;
+      }
+    }
+    if (g.hasFinal || g.hasOrig) push(g);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// human-readable text
+
+/** Lines that introduce the returned copy of the original message. */
+const ORIGINAL_MARKER =
+  /^[ \t>]*[-=_*#~<]*[ \t]*(original message|returned message|unsent message|undelivered message|below this line is a copy|this is a copy of (the|your) message|copy of (the |your )?(original )?message|original message (headers|follows)|message headers follow|headers of the original|the original message (was|headers)|returned mail follows|start of returned message|original mail as follows|the original message follows|message text follows|your message (follows|reads)|content of the original|included is a copy|rfc822 headers|the headers of your message|orginal message)/im;
+
+function splitAtOriginal(text: string): { human: string; rest: string } {
+  const m = ORIGINAL_MARKER.exec(text);
+  if (m) return { human: text.slice(0, m.index), rest: text.slice(m.index) };
+  // a header block of the returned message starting after a blank line
+  const h = /\n[ \t]*\n(Return-Path|Received|Message-I[dD]|MIME-Version|X-Original-To|Delivered-To): /.exec(text);
+  if (h) return { human: text.slice(0, h.index), rest: text.slice(h.index) };
+  return { human: text, rest: '' };
+}
+
+function messageIdIn(text: string): string | null {
+  const m = /^[ \t>]*message-id:[ \t]*(<[^<>\s]{1,900}>|[^<>\s]{1,900}@[^<>\s]{1,900})/im.exec(text);
+  return m ? normMessageId(m[1]) : null;
+}
+
+const NOT_RECIPIENT_LOCAL = /^(mailer-daemon|mailerdaemon|mail-daemon|postmaster|hostmaster|abuse|noreply|no-reply|do-not-reply|donotreply|root|daemon|bounce[s]?|mdaemon|mailer|nobody)$/i;
+
+interface TextRecipient {
+  address: string;
+  window: string;
+}
+
+/** Addresses the text reports on, each with the lines that follow it (its diagnostic). */
+function recipientsFromText(human: string, exclude: Set<string>, only: Set<string> | null): TextRecipient[] {
+  const lines = human.split(/\r?\n/, 3000);
+  const found = new Map<string, string[]>();
+  const order: string[] = [];
+  const lineAddrs: string[][] = lines.map((l) => {
+    const line = l.length > 2000 ? l.slice(0, 2000) : l;
+    const out: string[] = [];
+    ADDR_RE.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = ADDR_RE.exec(line)) !== null && out.length < 20) {
+      const prev = line.charCodeAt(m.index - 1);
+      if (prev === 61 /* = */ || prev === 47 /* / */) continue; // inside a URL
+      const a = lowerAddr(m[0]);
+      if (exclude.has(a)) continue;
+      if (only && !only.has(a)) continue;
+      const local = a.slice(0, a.indexOf('@'));
+      if (!only && NOT_RECIPIENT_LOCAL.test(local)) continue;
+      out.push(a);
+    }
+    return out;
+  });
+  const covered = new Map<string, number>();
+  for (let i = 0; i < lines.length; i++) {
+    const addrs = lineAddrs[i];
+    if (!addrs.length) continue;
+    for (const a of addrs) {
+      if ((covered.get(a) ?? -1) >= i) continue;
+      // the line itself without the address, then following lines until enough words were seen
+      const parts: string[] = [];
+      let meaningful = 0;
+      const self = lines[i].split(a).join(' ').replace(/[<>()[\]"':,.\-=*]/g, ' ');
+      parts.push(lines[i]);
+      meaningful += self.replace(/[^A-Za-z]/g, '').length > 3 ? self.replace(/\s+/g, ' ').trim().length : 0;
+      let j = i + 1;
+      let taken = 0;
+      while (j < lines.length && taken < 8) {
+        const l = lines[j];
+        if (!l.trim()) {
+          if (meaningful >= 25) break;
+          j++;
+          continue;
+        }
+        if (lineAddrs[j].some((x) => x !== a)) break;
+        parts.push(l);
+        meaningful += l.trim().length;
+        taken++;
+        j++;
+      }
+      covered.set(a, j - 1);
+      const key = a;
+      let list = found.get(key);
+      if (!list) {
+        if (order.length >= MAX_RECIPIENTS) continue;
+        list = [];
+        found.set(key, list);
+        order.push(key);
+      }
+      if (list.length < 6) list.push(parts.join('\n'));
+    }
+  }
+  return order.map((a) => ({ address: a, window: found.get(a)!.join('\n') }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// detection
+
+const BOUNCE_FROM = /mailer-daemon|mailerdaemon|mail-daemon|postmaster|mail delivery (sub)?system|mail delivery service|delivery subsystem|mdaemon|bounce[s]?@|nobody@|microsoftexchange|mail administrator|mail system/i;
+const BOUNCE_SUBJECT =
+  /undeliver|undelivered|delivery (status notification|failure|failed|has failed|problem|report|notification|error|incomplete)|returned mail|returning message|mail delivery (failed|failure|system|subsystem|error)|failure notice|non[- ]?delivery|could not (be )?deliver|not (been )?delivered|delivery error|bounce|mail system error|returned to sender|permanent (error|failure)|message (was )?rejected|delayed mail|delivery delayed|message delayed|delay(ed)? notification|warning: could not send|message status|ndr|mail could not|failed delivery|delivery notification|nicht zustellbar|non remis|no se puede entregar|unzustellbar|errore/i;
+const DELAY_SUBJECT = /delay|delayed|warning: could not send|still (being )?(retried|trying)|not yet (been )?delivered|will retry|transient/i;
+const DELAY_TEXT =
+  /has not yet been delivered|not been delivered yet|will (continue|keep) (trying|to try|to attempt|retrying)|delivery attempts will continue|will be retried|will retry|still trying|no action is required on your part|this is a warning|temporary problem delivering|delivery incomplete|has been delayed|delivery has been delayed|is delayed/i;
+const AUTO_SUBJECT =
+  /^\s*(re:\s*)?(auto(matic|matisch)?[ -]?(reply|response|respond|antwort|réponse|reponse|respuesta|risposta|resposta|svar)|automatische antwort|réponse automatique|reponse automatique|respuesta automática|risposta automatica|resposta automática|out of (the )?office|ooo\b|vacation|abwesen|absence|away from|on leave|autoreply|auto:|i am (out|away)|i'm (out|away)|not in the office|fuera de la oficina|absent|自動応答|自動返信|不在)/i;
+
+function isBounceSender(from: string | null, returnPath: string | null): boolean {
+  if (from && BOUNCE_FROM.test(from)) return true;
+  if (returnPath && /mailer-daemon|postmaster/i.test(returnPath)) return true;
+  return false;
+}
+
+/**
+ * Cheap pre-filter on envelope / headers: is it worth fetching the body? Errs on the side of yes.
+ */
+export function looksLikeReportCandidate(headers: {
+  from?: string | null;
+  subject?: string | null;
+  contentType?: string | null;
+  autoSubmitted?: string | null;
+  xFailedRecipients?: string | null;
+  returnPath?: string | null;
+}): boolean {
+  try {
+    const h = headers || {};
+    const cap = (s: string | null | undefined) => (typeof s === 'string' ? (s.length > 2000 ? s.slice(0, 2000) : s) : null);
+    const from = cap(h.from);
+    const subject = cap(h.subject);
+    const ct = cap(h.contentType);
+    const auto = cap(h.autoSubmitted);
+    if (cap(h.xFailedRecipients)) return true;
+    if (ct && /multipart\/report|message\/delivery-status|message\/feedback-report|message\/global-delivery-status/i.test(ct)) return true;
+    if (isBounceSender(from, cap(h.returnPath))) return true;
+    if (auto && /auto-replied|auto-generated|auto-notified/i.test(auto)) return true;
+    if (subject && (BOUNCE_SUBJECT.test(subject) || AUTO_SUBJECT.test(subject) || /abuse report|complaint|feedback report|spam report/i.test(subject))) return true;
+    if (from && /no-reply@sns\.amazonaws\.com|amazonses|feedback|fbl|abuse/i.test(from)) return true;
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Amazon SES notifications delivered by e-mail (SNS): JSON bodies
+// Source: docs.aws.amazon.com/ses/latest/dg/notification-contents.html
+
+interface SesResult {
+  type: ReportType;
+  recipients: { address: string; status: string | null; action: string | null; diagnostic: string | null; remoteMta: string | null }[];
+  messageId: string | null;
+  reportingMta: string | null;
+}
+
+function parseSesJson(text: string): SesResult | null {
+  const start = text.indexOf('{');
+  if (start === -1 || text.length > 512 * 1024) return null;
+  const end = text.lastIndexOf('}');
+  if (end <= start) return null;
+  let obj: unknown;
+  const json = text.slice(start, end + 1);
+  try {
+    obj = JSON.parse(json);
+  } catch {
+    try {
+      obj = JSON.parse(json.replace(/\r?\n[ \t]?/g, ''));
+    } catch {
+      return null;
+    }
+  }
+  let o = obj as Record<string, unknown>;
+  if (o && typeof o.Message === 'string') {
+    try {
+      o = JSON.parse(o.Message) as Record<string, unknown>;
+    } catch {
+      return null;
+    }
+  }
+  if (!o || typeof o !== 'object') return null;
+  const nt = String(o.notificationType ?? o.eventType ?? '');
+  const mail = (o.mail ?? {}) as Record<string, unknown>;
+  let messageId: string | null = null;
+  const common = (mail.commonHeaders ?? {}) as Record<string, unknown>;
+  if (typeof common.messageId === 'string') messageId = normMessageId(common.messageId);
+  if (!messageId && Array.isArray(mail.headers)) {
+    for (const hh of mail.headers as { name?: unknown; value?: unknown }[]) {
+      if (hh && typeof hh.name === 'string' && hh.name.toLowerCase() === 'message-id' && typeof hh.value === 'string') messageId = normMessageId(hh.value);
+    }
+  }
+  const recips: SesResult['recipients'] = [];
+  if (nt === 'Bounce') {
+    const b = (o.bounce ?? {}) as Record<string, unknown>;
+    const list = Array.isArray(b.bouncedRecipients) ? (b.bouncedRecipients as Record<string, unknown>[]) : [];
+    for (const r of list.slice(0, MAX_RECIPIENTS)) {
+      if (!r || typeof r.emailAddress !== 'string') continue;
+      recips.push({
+        address: firstAddress(r.emailAddress) ?? r.emailAddress,
+        status: typeof r.status === 'string' ? normStatus(r.status) : null,
+        action: typeof r.action === 'string' ? r.action : 'failed',
+        diagnostic: typeof r.diagnosticCode === 'string' ? stripType(r.diagnosticCode) : typeof b.bounceSubType === 'string' ? `${String(b.bounceType ?? '')} ${b.bounceSubType}` : null,
+        remoteMta: typeof b.remoteMtaIp === 'string' ? b.remoteMtaIp : null,
+      });
+    }
+    const transient = b.bounceType === 'Transient';
+    return { type: transient && recips.every((r) => (r.status ?? '4').startsWith('4')) ? 'delay' : 'bounce', recipients: recips, messageId, reportingMta: typeof b.reportingMTA === 'string' ? stripType(b.reportingMTA) : null };
+  }
+  if (nt === 'Complaint') {
+    const c = (o.complaint ?? {}) as Record<string, unknown>;
+    const list = Array.isArray(c.complainedRecipients) ? (c.complainedRecipients as Record<string, unknown>[]) : [];
+    for (const r of list.slice(0, MAX_RECIPIENTS)) {
+      if (r && typeof r.emailAddress === 'string') recips.push({ address: firstAddress(r.emailAddress) ?? r.emailAddress, status: null, action: null, diagnostic: typeof c.complaintFeedbackType === 'string' ? c.complaintFeedbackType : null, remoteMta: null });
+    }
+    return { type: 'complaint', recipients: recips, messageId, reportingMta: null };
+  }
+  if (nt === 'Delivery') {
+    const d = (o.delivery ?? {}) as Record<string, unknown>;
+    const list = Array.isArray(d.recipients) ? (d.recipients as unknown[]) : [];
+    for (const r of list.slice(0, MAX_RECIPIENTS)) {
+      if (typeof r === 'string') recips.push({ address: firstAddress(r) ?? r, status: '2.0.0', action: 'delivered', diagnostic: typeof d.smtpResponse === 'string' ? d.smtpResponse : null, remoteMta: typeof d.remoteMtaIp === 'string' ? d.remoteMtaIp : null });
+    }
+    return { type: 'delivered', recipients: recips, messageId, reportingMta: typeof d.reportingMTA === 'string' ? d.reportingMTA : null };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// classification of one recipient
+
+const STRONG_RULE = /^(?!enhanced\/|code\/|unknown|internal)/;
+
+function classifyRecipient(
+  diagnostic: string | null,
+  status: string | null,
+  action: string | null,
+  window: string | null,
+  fallbackText: string | null,
+): Classification {
+  const diag = diagnostic ?? '';
+  const code = diag ? findCode(diag) : null;
+  const enhancedInDiag = diag ? findEnhanced(diag) : null;
+  const enhanced = enhancedInDiag && !/\.0\.0$/.test(enhancedInDiag) ? enhancedInDiag : status && !/\.0\.0$/.test(status) ? status : enhancedInDiag ?? status;
+  let c = classifyReply({ stage: 'after-data', code, enhanced, text: diag });
+  if (!STRONG_RULE.test(c.rule) && window) {
+    const w = classifyReply({ stage: 'after-data', code, enhanced, text: window });
+    if (STRONG_RULE.test(w.rule)) c = { ...w, words: diag || w.words };
+  }
+  if (!STRONG_RULE.test(c.rule) && fallbackText) {
+    const w = classifyReply({ stage: 'after-data', code, enhanced, text: fallbackText });
+    if (STRONG_RULE.test(w.rule) && !(c.category !== 'unknown' && w.rule === 'wording/policy')) c = { ...w, words: diag || c.words };
+  }
+  // A failed delivery after a temporary condition: the relaying server gave up retrying.
+  const cls = (enhanced ?? status ?? '')[0] ?? (code ? String(code)[0] : '');
+  if (action === 'failed' && (c.category === 'remote_temporary' || c.category === 'provider_outage') && cls === '4' && /expired|too long|retry|timed? ?out|giving up|gave up|connect to/i.test(diag + ' ' + (window ?? ''))) {
+    c = { category: 'delivery_expired', kind: CATEGORY_KIND.delivery_expired, rule: 'report/failed-after-retries', words: c.words };
+  }
+  if (action === 'delayed' && c.category === 'delivery_expired') {
+    c = { category: 'remote_temporary', kind: CATEGORY_KIND.remote_temporary, rule: 'report/delayed', words: c.words };
+  }
+  if (!diag && c.words === '') c = { ...c, words: window ? squash(window) : '' };
+  return c;
+}
+
+function rec(address: string, status: string | null, action: string | null, remoteMta: string | null, diagnostic: string | null, c: Classification): ReportRecipient {
+  const diag = diagnostic == null ? null : squash(diagnostic);
+  return {
+    address,
+    status,
+    action,
+    remoteMta,
+    diagnostic: diag,
+    replyCode: diag ? findCode(diag) : null,
+    category: c.category,
+    kind: c.kind,
+    rule: c.rule,
+    words: diag ?? c.words,
+  };
+}
+
+function fixed(address: string, category: Category, rule: string, words = ''): ReportRecipient {
+  return { address, status: null, action: null, remoteMta: null, diagnostic: null, replyCode: null, category, kind: CATEGORY_KIND[category], rule, words };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function emptyReport(): ParsedReport {
+  return { type: 'not_bounce', bounce: false, recipients: [], originalMessageId: null, messageId: null, subject: null, from: null, date: null, reportingMta: null };
+}
+
+export function parseReport(raw: Buffer | string, options?: { provider?: string }): ParsedReport {
+  try {
+    return parseInner(raw, options);
+  } catch {
+    const r = emptyReport();
+    return r;
+  }
+}
+
+function parseInner(raw: Buffer | string, _options?: { provider?: string }): ParsedReport {
+  const mime = parseMime(raw);
+  const top = mime.headers;
+  const subject = decodeWords(header(top, 'subject'));
+  const from = decodeWords(header(top, 'from'));
+  const report: ParsedReport = {
+    type: 'not_bounce',
+    bounce: false,
+    recipients: [],
+    originalMessageId: null,
+    messageId: normMessageId(header(top, 'message-id')),
+    subject,
+    from,
+    date: header(top, 'date'),
+    reportingMta: null,
+  };
+  const returnPath = header(top, 'return-path');
+  const topCt = (header(top, 'content-type') || '').toLowerCase();
+
+  // classify the parts
+  const dsParts: MimePart[] = [];
+  const fbParts: MimePart[] = [];
+  const origHeaderParts: MimePart[] = [];
+  const texts: { part: MimePart; text: string }[] = [];
+  let htmlFallback: string | null = null;
+  for (const p of mime.parts) {
+    const t = p.type;
+    if (t === 'message/delivery-status' || t === 'message/global-delivery-status') dsParts.push(p);
+    else if (t === 'message/feedback-report') fbParts.push(p);
+    else if (t === 'message/rfc822' || t === 'message/global' || t === 'text/rfc822-headers' || t === 'message/rfc822-headers' || t === 'message/global-headers' || t === 'message/partial') origHeaderParts.push(p);
+    else if (t === 'text/plain' || t === 'text/enriched' || t === 'message/disposition-notification' || t === 'text') {
+      const desc = (header(p.headers, 'content-description') || '').toLowerCase();
+      if (/undelivered message|original message|returned message|message headers/.test(desc) && /^(return-path|received|message-id|from|to|date|subject|mime-version|x-[\w-]+):/im.test(p.body.slice(0, 2000))) {
+        origHeaderParts.push(p);
+        continue;
+      }
+      const text = partText(p);
+      // DSN fields sent as text/plain
+      if (/^(final-recipient|original-recipient)\s*:/im.test(text) && /^(action|status)\s*:/im.test(text) && dsParts.length === 0) {
+        dsParts.push({ ...p, type: 'message/delivery-status', body: text, encoding: '7bit' });
+        continue;
+      }
+      if (/^feedback-type\s*:/im.test(text) && /^user-agent\s*:|^version\s*:/im.test(text) && fbParts.length === 0 && /feedback-report/.test(topCt)) {
+        fbParts.push({ ...p, body: text, encoding: '7bit' });
+        continue;
+      }
+      texts.push({ part: p, text });
+    } else if (t === 'text/html') {
+      if (htmlFallback === null) htmlFallback = partText(p);
+    }
+  }
+  let fullText = texts.map((x) => x.text).join('\n');
+  if (!fullText.trim() && htmlFallback) fullText = htmlFallback;
+  if (fullText.length > MAX_HUMAN) fullText = fullText.slice(0, MAX_HUMAN);
+  const { human, rest } = splitAtOriginal(fullText);
+
+  // the original message's headers
+  let origHeaders: Headers | null = null;
+  for (const p of origHeaderParts) {
+    const body = p.type === 'text/rfc822-headers' || p.type === 'message/rfc822-headers' || p.type === 'message/global-headers' || p.type === 'text/plain' ? partText(p) : p.body;
+    const h = parseHeaders(body, 0, Math.min(body.length, 64 * 1024));
+    if (!origHeaders || (!header(origHeaders, 'message-id') && header(h, 'message-id'))) origHeaders = h;
+    if (header(h, 'message-id')) break;
+  }
+  let originalMessageId = origHeaders ? normMessageId(header(origHeaders, 'message-id')) : null;
+  if (!originalMessageId && rest) originalMessageId = messageIdIn(rest);
+  if (!originalMessageId) {
+    // some MTAs append the returned headers inside the delivery-status part or the text without a marker
+    for (const p of dsParts) {
+      const m = messageIdIn(p.body.length > 64 * 1024 ? p.body.slice(0, 64 * 1024) : p.body);
+      if (m) {
+        originalMessageId = m;
+        break;
+      }
+    }
+    if (!originalMessageId) originalMessageId = messageIdIn(fullText);
+  }
+
+  // exclusions for address scraping: the report's own parties and the original sender
+  const exclude = new Set<string>();
+  for (const v of [header(top, 'from'), header(top, 'to'), header(top, 'cc'), returnPath, header(top, 'reply-to'), header(top, 'sender'), header(top, 'delivered-to'), header(top, 'x-original-to')]) {
+    for (const a of allAddresses(v, 10)) exclude.add(lowerAddr(a));
+  }
+  let origTo: string[] = [];
+  if (origHeaders) {
+    for (const v of [header(origHeaders, 'from'), header(origHeaders, 'return-path'), header(origHeaders, 'sender'), header(origHeaders, 'reply-to')]) {
+      for (const a of allAddresses(v, 10)) exclude.add(lowerAddr(a));
+    }
+    origTo = [...allAddresses(header(origHeaders, 'to'), 20), ...allAddresses(header(origHeaders, 'cc'), 20)];
+  } else if (rest) {
+    const rh = parseHeaders(rest.replace(/^[^\n]*\n/, ''), 0, Math.min(rest.length, 32 * 1024));
+    for (const a of allAddresses(header(rh, 'from'), 10)) exclude.add(lowerAddr(a));
+    origTo = allAddresses(header(rh, 'to'), 20);
+  }
+  for (const a of origTo) exclude.delete(lowerAddr(a));
+
+  // ---- Microsoft JMRP / non-ARF feedback loops: a returned message marked with the complainer
+  const jmrp = origHeaders ? header(origHeaders, 'x-hmxmroriginalrecipient') : null;
+  if (!fbParts.length && (jmrp || (subject && /complaint about message|abuse report|feedback loop report|spam report|scomp/i.test(subject) && origHeaderParts.length && !isBounceSender(from, returnPath)))) {
+    report.type = 'complaint';
+    const addrs = jmrp ? allAddresses(jmrp, 5) : origTo.slice(0, 5);
+    report.recipients = addrs.map((a) => fixed(a, 'complaint', jmrp ? 'fbl/jmrp' : 'fbl/subject', 'abuse'));
+    report.originalMessageId = originalMessageId;
+    return report;
+  }
+
+  // ---- ARF complaint (RFC 5965)
+  if (fbParts.length || /report-type="?feedback-report/.test(topCt)) {
+    const fb = fbParts.length ? parseHeaders(partText(fbParts[0]), 0, fbParts[0].body.length) : new Map();
+    report.type = 'complaint';
+    const addrs = new Set<string>();
+    for (const name of ['original-rcpt-to', 'removal-recipient']) {
+      for (const v of fb.get(name) ?? []) {
+        const a = firstAddress(v);
+        if (a) addrs.add(a);
+      }
+    }
+    if (!addrs.size) for (const a of origTo.slice(0, 5)) addrs.add(a);
+    const ftype = header(fb, 'feedback-type');
+    report.recipients = [...addrs].slice(0, MAX_RECIPIENTS).map((a) => fixed(a, 'complaint', 'arf/feedback-report', ftype ?? 'abuse'));
+    report.originalMessageId = originalMessageId ?? (rest ? messageIdIn(rest) : null);
+    report.reportingMta = stripType(header(fb, 'reporting-mta'));
+    return report;
+  }
+
+  // ---- Amazon SES JSON notifications
+  if (/"notificationType"\s*:|"eventType"\s*:\s*"(Bounce|Complaint|Delivery)"/.test(fullText.slice(0, 64 * 1024))) {
+    const ses = parseSesJson(fullText);
+    if (ses) {
+      report.type = ses.type;
+      report.bounce = ses.type === 'bounce' || ses.type === 'delay';
+      report.reportingMta = ses.reportingMta;
+      report.originalMessageId = ses.messageId ?? originalMessageId;
+      report.recipients = ses.recipients.map((r) => {
+        if (ses.type === 'complaint') return fixed(r.address, 'complaint', 'ses/complaint', r.diagnostic ?? '');
+        if (ses.type === 'delivered') return { ...rec(r.address, r.status, r.action, r.remoteMta, r.diagnostic, { category: 'delivered', kind: 'none', rule: 'ses/delivery', words: r.diagnostic ?? '' }) };
+        const c = classifyRecipient(r.diagnostic, r.status, r.action, null, null);
+        return rec(r.address, r.status, r.action, r.remoteMta, r.diagnostic, c);
+      });
+      return report;
+    }
+  }
+
+  // ---- RFC 3464 delivery status
+  const dsn: Dsn = { reportingMta: null, recipients: [], originalMessageId: null };
+  for (const p of dsParts) {
+    const text = p.type === 'message/delivery-status' && p.encoding === '7bit' && !p.params.charset ? p.body : partText(p);
+    const d = parseDeliveryStatus(bytesToString(text, 'utf-8'));
+    if (!dsn.reportingMta) dsn.reportingMta = d.reportingMta;
+    if (!dsn.originalMessageId) dsn.originalMessageId = d.originalMessageId;
+    for (const r of d.recipients) if (dsn.recipients.length < MAX_RECIPIENTS) dsn.recipients.push(r);
+  }
+  if (!originalMessageId) originalMessageId = dsn.originalMessageId;
+  report.reportingMta = dsn.reportingMta;
+
+  const xFailed = top.get('x-failed-recipients') ?? [];
+  const bounceSender = isBounceSender(from, returnPath);
+  const bounceSubject = subject ? BOUNCE_SUBJECT.test(subject) : false;
+  const isReportCt = /multipart\/report/.test(topCt) && /delivery-status/.test(topCt);
+  const textRecips = () => {
+    const only = xFailed.length ? new Set(xFailed.flatMap((v) => allAddresses(v, 50)).map(lowerAddr)) : null;
+    return recipientsFromText(human, exclude, only);
+  };
+  const fallbackText = squash(`${subject ?? ''}\n${human}`, 4000);
+
+  if (dsn.recipients.length) {
+    const windows = new Map<string, string>();
+    if (human) for (const t of recipientsFromText(human, new Set(), new Set(dsn.recipients.map((r) => lowerAddr(r.address))))) windows.set(t.address, t.window);
+    let failed = 0;
+    let delayed = 0;
+    let delivered = 0;
+    for (const r of dsn.recipients) {
+      let action = r.action;
+      if (!action && r.status) action = r.status[0] === '5' ? 'failed' : r.status[0] === '4' ? 'delayed' : 'delivered';
+      if (action === 'failed' || action === 'failure' || action === 'fail') {
+        action = 'failed';
+        failed++;
+      } else if (action === 'delayed' || action === 'delay') {
+        action = 'delayed';
+        delayed++;
+      } else if (action === 'delivered' || action === 'relayed' || action === 'expanded' || action === 'deliver') delivered++;
+      else failed++;
+      const status = r.status ?? normStatus(r.diagnostic);
+      const window = windows.get(lowerAddr(r.address)) ?? null;
+      let c: Classification;
+      if (action === 'delivered' || action === 'relayed' || action === 'expanded' || (status && status[0] === '2')) {
+        c = { category: 'delivered', kind: 'none', rule: `dsn/${action ?? 'delivered'}`, words: r.diagnostic ?? '' };
+      } else {
+        c = classifyRecipient(r.diagnostic, status, action, window, fallbackText);
+      }
+      const diagnostic = r.diagnostic ?? (window && c.category !== 'delivered' ? squash(window) : null);
+      report.recipients.push(rec(r.address, status, action, r.remoteMta, diagnostic, c));
+    }
+    report.type = failed ? 'bounce' : delayed ? 'delay' : delivered ? 'delivered' : 'bounce';
+  } else if (bounceSender || bounceSubject || xFailed.length || isReportCt) {
+    // ---- non-standard bounce: scrape the human text
+    const isDelay = ((subject && DELAY_SUBJECT.test(subject)) || DELAY_TEXT.test(human.slice(0, 8000))) && !/permanent(ly)? (error|fail)|could not be delivered|failed permanently|undeliverable|returned mail|delivery has failed|this is a permanent/i.test(`${subject ?? ''}\n${human.slice(0, 8000)}`);
+    const action = isDelay ? 'delayed' : 'failed';
+    let tr = textRecips();
+    if (!tr.length && xFailed.length) tr = xFailed.flatMap((v) => allAddresses(v, 50)).map((a) => ({ address: a, window: '' }));
+    if (!tr.length && origTo.length && origTo.length <= 5) tr = origTo.map((a) => ({ address: a, window: '' }));
+    const strongSignal = bounceSender || xFailed.length > 0 || isReportCt || (bounceSubject && (tr.length > 0 || !!originalMessageId));
+    if (strongSignal) {
+      report.type = isDelay ? 'delay' : 'bounce';
+      for (const t of tr.slice(0, MAX_RECIPIENTS)) {
+        const diag = diagnosticFromWindow(t.window, t.address);
+        const c = classifyRecipient(diag, null, action, t.window || null, fallbackText);
+        const status = findEnhanced(diag ?? '') ?? null;
+        report.recipients.push(rec(t.address, status, action, remoteMtaFrom(t.window), diag, c));
+      }
+    }
+  }
+
+  // ---- auto-replies (RFC 3834 and common vacation forms)
+  if (report.type === 'not_bounce') {
+    const auto = (header(top, 'auto-submitted') || '').toLowerCase();
+    const prec = (header(top, 'precedence') || '').toLowerCase();
+    const autoHeader =
+      auto.startsWith('auto-replied') ||
+      top.has('x-autoreply') ||
+      top.has('x-autorespond') ||
+      top.has('x-auto-reply') ||
+      top.has('x-autoresponder') ||
+      top.has('x-vacation') ||
+      prec === 'auto_reply' ||
+      /^(yes|true|1)$/i.test(header(top, 'x-autogenerated') ?? '') ||
+      /autoreply|autorespon|vacation/i.test(header(top, 'x-mailer') ?? '') ||
+      (header(top, 'x-ms-exchange-inbox-rules-loop') != null && AUTO_SUBJECT.test(subject ?? ''));
+    const autoSubject = subject ? AUTO_SUBJECT.test(subject) : false;
+    if (autoHeader || autoSubject || (auto.startsWith('auto-generated') && /vacation|out of office|away/i.test(fullText.slice(0, 4000)))) {
+      report.type = 'auto_reply';
+      const who = firstAddress(header(top, 'from')) ?? firstAddress(header(top, 'sender')) ?? firstAddress(returnPath);
+      if (who) report.recipients = [fixed(who, 'auto_reply', autoHeader ? 'rfc3834/auto-submitted' : 'auto-reply/subject', squash(subject ?? ''))];
+      originalMessageId = originalMessageId ?? normMessageId(header(top, 'in-reply-to'));
+    }
+  }
+
+  if (report.type === 'bounce' || report.type === 'delay') {
+    if (!originalMessageId) originalMessageId = normMessageId(header(top, 'in-reply-to'));
+    if (!originalMessageId) {
+      const refs = header(top, 'references');
+      if (refs) originalMessageId = normMessageId(refs.trim().split(/\s+/).pop() ?? null);
+    }
+  }
+  report.originalMessageId = report.type === 'not_bounce' ? null : originalMessageId;
+  report.bounce = report.type === 'bounce' || report.type === 'delay';
+  if (report.type === 'not_bounce') report.recipients = [];
+  return report;
+}
+
+/** The diagnostic for a recipient found in text: its window without decoration, capped. */
+function diagnosticFromWindow(window: string, address: string): string | null {
+  if (!window) return null;
+  const s = squash(window.split(/\r?\n/).filter((l) => !/^\s*[-=_*]{3,}\s*$/.test(l)).join(' '));
+  return s && s.replace(address, '').replace(/[^A-Za-z0-9]/g, '').length > 0 ? s : null;
+}
+
+function remoteMtaFrom(window: string): string | null {
+  if (!window) return null;
+  const m = /\b(?:host|server|mx)\s+([A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,24})(?:\s*\[[0-9a-fA-F.:]{3,45}\])?/i.exec(window.slice(0, 4000));
+  return m ? m[1] : null;
+}
