@@ -4,6 +4,7 @@
 import { openDatabase, type Db } from './store/db';
 import { EngineEvents } from './events';
 import { systemClock, silentLogger, type Clock, type Logger, type SecretStore } from './ports';
+import { createScheduler, type Scheduler, type SchedulerOptions } from './schedule';
 
 export interface EngineOptions {
   /** database file path, or ':memory:' */
@@ -23,6 +24,8 @@ export interface EngineOptions {
   watch?: boolean;
   /** run the scheduler that sends due messages (default true) */
   schedule?: boolean;
+  /** scheduler tuning (tests inject the sender, backoff, jitter) */
+  scheduleOptions?: SchedulerOptions;
 }
 
 export interface EngineContext {
@@ -35,6 +38,8 @@ export interface EngineContext {
 }
 
 export interface Engine extends EngineContext {
+  /** the retry scheduler (null when started with schedule: false) */
+  scheduler: Scheduler | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -55,11 +60,14 @@ export function createEngine(options: EngineOptions): Engine {
 
   // --- outbox (intake + sender) ---
   // --- schedule ---
+  const scheduler = options.schedule === false ? null : createScheduler(ctx, options.scheduleOptions);
+  if (scheduler) parts.push({ name: 'schedule', start: () => scheduler.start(), stop: () => scheduler.stop() });
   // --- bounces (watcher) ---
 
   let started = false;
   return {
     ...ctx,
+    scheduler,
     async start() {
       if (started) return;
       started = true;

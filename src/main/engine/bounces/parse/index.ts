@@ -127,7 +127,7 @@ function parseDeliveryStatus(text: string): Dsn {
           break;
         }
         case 'original-recipient': {
-          if (g.hasOrig || g.hasFinal) {
+          if (g.hasOrig) {
             push(g);
             g = fresh();
           }
@@ -251,7 +251,7 @@ function recipientsFromText(human: string, exclude: Set<string>, only: Set<strin
 // ---------------------------------------------------------------------------------------------
 // detection
 
-const BOUNCE_FROM = /mailer-daemon|mailerdaemon|mail-daemon|postmaster|mail delivery (sub)?system|mail delivery service|delivery subsystem|mdaemon|bounce[s]?@|nobody@|microsoftexchange|mail administrator|mail system/i;
+const BOUNCE_FROM = /mailer-daemon|ndr administrator|mailerdaemon|mail-daemon|post_?master|mail delivery (sub)?system|mail delivery service|delivery subsystem|mdaemon|bounce[s]?@|nobody@|microsoftexchange|mail administrator|mail system/i;
 const BOUNCE_SUBJECT =
   /undeliver|undelivered|delivery (status notification|failure|failed|has failed|problem|report|notification|error|incomplete)|returned mail|returning message|mail delivery (failed|failure|system|subsystem|error)|failure notice|non[- ]?delivery|could not (be )?deliver|not (been )?delivered|delivery error|bounce|mail system error|returned to sender|permanent (error|failure)|message (was )?rejected|delayed mail|delivery delayed|message delayed|delay(ed)? notification|warning: could not send|message status|ndr|mail could not|failed delivery|delivery notification|nicht zustellbar|non remis|no se puede entregar|unzustellbar|errore/i;
 const DELAY_SUBJECT = /delay|delayed|warning: could not send|still (being )?(retried|trying)|not yet (been )?delivered|will retry|transient/i;
@@ -405,7 +405,7 @@ function classifyRecipient(
   }
   // A failed delivery after a temporary condition: the relaying server gave up retrying.
   const cls = (enhanced ?? status ?? '')[0] ?? (code ? String(code)[0] : '');
-  if (action === 'failed' && (c.category === 'remote_temporary' || c.category === 'provider_outage') && cls === '4' && /expired|too long|retry|timed? ?out|giving up|gave up|connect to/i.test(diag + ' ' + (window ?? ''))) {
+  if (action === 'failed' && (c.category === 'remote_temporary' || c.category === 'provider_outage') && cls === '4' && /expired|too long|retry time|timed? ?out|giving up(?! on [0-9a-f:.]{3,45}\b)|gave up|connect to/i.test(diag + ' ' + (window ?? ''))) {
     c = { category: 'delivery_expired', kind: CATEGORY_KIND.delivery_expired, rule: 'report/failed-after-retries', words: c.words };
   }
   if (action === 'delayed' && c.category === 'delivery_expired') {

@@ -9,7 +9,7 @@ import type { ProviderTable } from '../types';
  */
 export const gmail: ProviderTable = {
   ids: ['gmail', 'google', 'gsuite', 'workspace', 'google-workspace', 'gmail-relay', 'googlemail'],
-  signature: /\bgsmtp\b|support\.google\.com|google\.com\/mail|googlemail\.com/,
+  signature: /\bgsmtp\b|support\.google\.com|groups\.google\.com|google\.com\/mail|googlemail\.com/,
   rules: [
     // answer/3726730: 550 5.4.5 "Daily user sending limit exceeded" / "Daily SMTP relay limit exceeded"
     { id: 'gmail/daily-limit', enhanced: ['5.4.5', '4.4.5', '5.7.1', '4.7.0', '5.7.0'], text: /daily (user )?(sending|smtp relay) (quota|limit)|sending (quota|limit) exceeded|relay limit exceeded/, category: 'sending_limit' },
@@ -52,6 +52,8 @@ export const gmail: ProviderTable = {
     { id: 'gmail/spam', text: /likely unsolicited|unsolicited mail|potential security issue|contains (a|an) (virus|executable)|blocked because its content|spam/, category: 'rejected_content' },
     // answer/3726730: 5.7.1 "The user or domain that you are sending to (or from) has a policy that prohibited the mail"
     { id: 'gmail/recipient-policy', text: /has a policy that prohibited|prohibited the mail/, category: 'rejected_policy' },
+    // Google Groups help (support.google.com/groups): "the group you tried to contact may not exist, or you may not have permission to post"
+    { id: 'gmail/groups-permission', text: /permission to post|group you tried to contact|groups\.google\.com/, stages: ['remote'], category: 'rejected_policy' },
     // answer/3726730: 5.5.4 "Empty HELO/EHLO argument not allowed" and other session protocol errors
     { id: 'gmail/protocol', enhanced: ['5.5.4', '5.5.2', '5.5.1'], stages: ['own'], category: 'config_error' },
     // answer/3726730: 5.7.0 "Must issue a STARTTLS command first" / TLS required

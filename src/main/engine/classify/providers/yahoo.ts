@@ -18,7 +18,8 @@ export const yahoo: ProviderTable = {
     // senders.yahooinc.com/smtp-error-codes: 535 5.7.0 "(#AUTH005) Too many bad auth attempts"
     { id: 'yahoo/bad-auth', text: /#auth0\d\d|bad auth/, category: 'auth_failed' },
     // smtp-error-codes: 421 4.7.0 [TSS04] / [TS01]-[TS03] "Messages from x temporarily deferred due to unexpected volume or user complaints"
-    { id: 'yahoo/deferred-volume', text: /\[tss?0\d\]|temporarily deferred|unexpected volume|user complaints/, stages: ['remote'], category: 'remote_temporary' },
+    // (a deferral for reputation: complaints or volume from the sending IP, i.e. a policy block in effect)
+    { id: 'yahoo/deferred-volume', text: /\[tss?0\d\]|temporarily deferred|unexpected volume|user complaints/, stages: ['remote'], category: 'rejected_policy' },
     { id: 'yahoo/deferred-volume-own', text: /\[tss?0\d\]|temporarily deferred|unexpected volume/, category: 'throttled' },
     // smtp-error-codes: 421 "Max message per connection reached"
     { id: 'yahoo/max-per-connection', text: /max message per connection|max(imum)? (number of )?(messages|connections)/, stages: ['remote'], category: 'remote_temporary' },
