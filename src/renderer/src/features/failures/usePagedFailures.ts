@@ -1,0 +1,122 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { FailureGroup, FailureRow } from '../../../../shared/model';
+import type { Category } from '../../../../shared/categories';
+import { call, errorText, subscribe } from '../../outbox';
+
+export const PAGE_SIZE = 100;
+
+export interface FailureFilter {
+  group: FailureGroup;
+  accountId?: number;
+  category?: Category;
+  domain?: string;
+  search?: string;
+}
+
+const NO_GROUPS: Record<FailureGroup, number> = { needs_you: 0, retrying: 0, wont_retry: 0, resolved: 0 };
+
+/**
+ * The failure list as pages fetched from the engine on demand: only the pages the list is
+ * showing are ever loaded, so 100,000 failures cost the same as 100. Engine events mark the
+ * loaded pages stale; the visible ones are fetched again (old rows stay on screen until the
+ * new ones arrive, so nothing flickers).
+ */
+export function usePagedFailures(filter: FailureFilter) {
+  const [total, setTotal] = useState(0);
+  const [groups, setGroups] = useState(NO_GROUPS);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  const pages = useRef(new Map<number, FailureRow[]>());
+  const inFlight = useRef(new Set<number>());
+  const generation = useRef(0);
+  const visible = useRef<[number, number]>([0, 0]);
+  const key = JSON.stringify(filter);
+  const filterRef = useRef(filter);
+  filterRef.current = filter;
+
+  const fetchPage = useCallback((page: number, gen: number) => {
+    if (inFlight.current.has(page)) return;
+    inFlight.current.add(page);
+    const f = filterRef.current;
+    call('failures/list', {
+      group: f.group,
+      accountId: f.accountId,
+      category: f.category,
+      domain: f.domain || undefined,
+      search: f.search || undefined,
+      offset: page * PAGE_SIZE,
+      limit: PAGE_SIZE,
+    }).then(
+      (res) => {
+        inFlight.current.delete(page);
+        if (gen !== generation.current) return;
+        pages.current.set(page, res.rows);
+        setTotal(res.total);
+        setGroups(res.groups);
+        setLoaded(true);
+        setError(null);
+        setVersion((v) => v + 1);
+      },
+      (e: unknown) => {
+        inFlight.current.delete(page);
+        if (gen !== generation.current) return;
+        setError(errorText(e));
+        setLoaded(true);
+      },
+    );
+  }, []);
+
+  // A new filter starts a new generation: old answers still in flight are ignored.
+  useEffect(() => {
+    generation.current++;
+    pages.current = new Map();
+    inFlight.current = new Set();
+    setLoaded(false);
+    fetchPage(0, generation.current);
+  }, [key, fetchPage]);
+
+  const ensureRange = useCallback(
+    (start: number, end: number) => {
+      visible.current = [start, end];
+      for (let p = Math.floor(start / PAGE_SIZE); p <= Math.floor(Math.max(start, end) / PAGE_SIZE); p++) {
+        if (!pages.current.has(p)) fetchPage(p, generation.current);
+      }
+    },
+    [fetchPage],
+  );
+
+  const reload = useCallback(() => {
+    generation.current++;
+    inFlight.current = new Set();
+    const [start, end] = visible.current;
+    const first = Math.floor(start / PAGE_SIZE);
+    const last = Math.floor(Math.max(start, end) / PAGE_SIZE);
+    // Keep the visible pages on screen while they refresh; forget the rest.
+    for (const p of [...pages.current.keys()]) if (p < first || p > last) pages.current.delete(p);
+    for (let p = first; p <= last; p++) fetchPage(p, generation.current);
+  }, [fetchPage]);
+
+  // Bursts of engine events (a batch of 500 failures) become one refresh.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const schedule = () => {
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        reload();
+      }, 150);
+    };
+    const offs = [subscribe('failures/changed', schedule), subscribe('queue/changed', schedule)];
+    return () => {
+      offs.forEach((off) => off());
+      if (timer) clearTimeout(timer);
+    };
+  }, [reload]);
+
+  const rowAt = useCallback((index: number): FailureRow | undefined => {
+    return pages.current.get(Math.floor(index / PAGE_SIZE))?.[index % PAGE_SIZE];
+  }, []);
+
+  return { total, groups, loaded, error, version, rowAt, ensureRange, reload };
+}
