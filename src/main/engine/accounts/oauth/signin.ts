@@ -113,8 +113,9 @@ export async function signIn(ctx: OAuthContext, options: SignInOptions): Promise
     }
 
     const outcome = await callback;
-    // The listener serves exactly one answer: close before the (slower) code exchange.
-    await listener.close();
+    // The listener serves exactly one answer: stop listening before the code exchange.
+    // (close() stops accepting at once; its promise only waits for open sockets to drain.)
+    void listener.close();
     if (outcome.kind === 'error') throw outcome.error;
 
     const client: TokenEndpointClient = {
@@ -144,7 +145,7 @@ export async function signIn(ctx: OAuthContext, options: SignInOptions): Promise
   } finally {
     (timer as { cancel(): void } | null)?.cancel();
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);
-    await listener.close();
+    void listener.close();
   }
 }
 
