@@ -1,11 +1,14 @@
 // The window's commands, implemented by calling the engine's parts. Arguments arrive already
 // validated by the dispatcher (src/main/engine/dispatch.ts); every handler returns plain data
 // or throws an AppFailure whose code reaches the window as a Result.
-import type { CommandHandlers, ProviderPreset, FailureDetail } from '../../shared/contract';
+import type { CommandHandlers, FailureDetail } from '../../shared/contract';
 import { adviceFor } from '../../shared/advice';
-import type { AccountView, QuotaLimit, QuotaUsage, RelayInfo, StatusSummary, TestStep } from '../../shared/model';
+import type { QuotaLimit, StatusSummary } from '../../shared/model';
 import { AppFailure } from '../../shared/result';
 import type { Engine } from './index';
+import { createAccountsService } from './accounts/service';
+import { relayInfo } from './outbox/intake/server';
+import { PAUSED_KEY } from './schedule';
 import { transaction } from './store/db';
 import { createFailuresRepo } from './store/failures';
 import { createMessagesRepo } from './store/messages';
@@ -14,48 +17,41 @@ import { createSuppressionsRepo } from './store/suppressions';
 import { createViews } from './store/views';
 
 /**
- * The parts of the engine the commands lean on, as far as the window needs them. They are
- * attached to the engine object by their own folders (accounts, outbox, schedule); a part that
- * is missing makes its commands answer `internal: not available` instead of crashing.
+ * Engine parts that the composition root attaches as they land (the intake's running server,
+ * the resend preparer). A part that is missing makes its commands answer
+ * `internal: not available` instead of crashing.
  */
-export interface CommandServices {
-  accounts?: {
-    list(): AccountView[] | Promise<AccountView[]>;
-    presets(): ProviderPreset[];
-    add(input: unknown): Promise<AccountView> | AccountView;
-    update(id: number, patch: unknown): Promise<AccountView> | AccountView;
-    remove(id: number): Promise<boolean> | boolean;
-    test(id: number): Promise<TestStep[]>;
-    reconnect(id: number, input: { password?: string }): Promise<{ steps: TestStep[]; ok: boolean; released: number }>;
-    quota(id: number): QuotaUsage[] | Promise<QuotaUsage[]>;
-  };
+export interface OptionalParts {
+  intake?: { port: number } | null;
   resend?: {
-    resend(failureIds: number[], options: { onlyFailedRecipients: boolean; withoutAttachments: boolean; fromOwnAddress: boolean; force: boolean }): Promise<{ queued: number; skipped: number }> | { queued: number; skipped: number };
+    resend(failureIds: number[], options: ResendOptions): Promise<{ queued: number; skipped: number }> | { queued: number; skipped: number };
   };
-  scheduler?: {
-    pause(accountId?: number): void | Promise<void>;
-    resume(accountId?: number): void | Promise<void>;
-    isPaused?(): boolean;
-    wake?(): void;
-  };
-  relayInfo?(): RelayInfo | Promise<RelayInfo>;
+}
+/** The older name of OptionalParts, kept for callers that cast the engine with it. */
+export type CommandServices = OptionalParts;
+
+export interface ResendOptions {
+  onlyFailedRecipients: boolean;
+  withoutAttachments: boolean;
+  fromOwnAddress: boolean;
+  force: boolean;
 }
 
-const PAUSED_KEY = 'sending.paused';
 
 function notAvailable(what: string): never {
   throw new AppFailure('internal', `${what} is not available in this build yet.`);
 }
 
-export function createCommandHandlers(engine: Engine & CommandServices): CommandHandlers {
+export function createCommandHandlers(engine: Engine & OptionalParts): CommandHandlers {
   const { db, events, clock } = engine;
+  const accounts = createAccountsService(engine);
   const views = createViews(db);
   const failures = createFailuresRepo(db);
   const messages = createMessagesRepo(db);
   const suppressions = createSuppressionsRepo(db);
   const settings = createSettingsRepo(db);
 
-  const globalPaused = () => engine.scheduler?.isPaused?.() ?? settings.get<boolean>(PAUSED_KEY, false);
+  const globalPaused = () => engine.scheduler?.isPaused() ?? settings.get<boolean>(PAUSED_KEY, false);
   const summary = (): StatusSummary => views.statusSummary(globalPaused());
   const announce = (ids: number[], accountId: number | null = null) => {
     events.emit('failures/changed', { ids });
@@ -103,7 +99,7 @@ export function createCommandHandlers(engine: Engine & CommandServices): Command
       };
       if (!engine.resend) notAvailable('Resend');
       const result = await engine.resend.resend(ids, opts);
-      engine.scheduler?.wake?.();
+      engine.scheduler?.wake();
       announce(ids);
       return result;
     },
@@ -154,62 +150,52 @@ export function createCommandHandlers(engine: Engine & CommandServices): Command
     },
 
     async 'accounts/list'() {
-      if (!engine.accounts) return [];
-      return engine.accounts.list();
+      return accounts.list();
     },
 
     async 'accounts/presets'() {
-      if (!engine.accounts) return [];
-      return engine.accounts.presets();
+      return accounts.presets();
     },
 
     async 'accounts/add'(input) {
-      if (!engine.accounts) notAvailable('Adding an account');
-      const account = await engine.accounts.add(input);
+      const account = await accounts.add(input);
       events.emit('accounts/changed', { accountId: account.id });
       return account;
     },
 
     async 'accounts/update'(id, patch) {
-      if (!engine.accounts) notAvailable('Editing an account');
-      const account = await engine.accounts.update(id, patch);
+      const account = await accounts.update(id, patch);
       events.emit('accounts/changed', { accountId: id });
       return account;
     },
 
     async 'accounts/remove'(id) {
-      if (!engine.accounts) notAvailable('Removing an account');
-      const removed = await engine.accounts.remove(id);
-      events.emit('accounts/changed', { accountId: id });
+      const removed = await accounts.remove(id);
       announce([], id);
       return { removed };
     },
 
     async 'accounts/test'(id) {
-      if (!engine.accounts) notAvailable('Testing an account');
-      const steps = await engine.accounts.test(id);
-      events.emit('accounts/changed', { accountId: id });
-      return steps;
+      return accounts.test(id);
     },
 
     async 'accounts/reconnect'(id, input) {
-      if (!engine.accounts) notAvailable('Reconnecting an account');
-      const result = await engine.accounts.reconnect(id, input);
-      events.emit('accounts/changed', { accountId: id });
+      const result = await accounts.reconnect(id, input);
       if (result.ok) {
-        engine.scheduler?.wake?.();
+        // The scheduler also forgets the account's wait and clears its sign-in hold.
+        const more = engine.scheduler?.releaseAccount(id) ?? 0;
         announce([], id);
+        return { ...result, released: result.released + more };
       }
       return result;
     },
 
     async 'accounts/quota'(id) {
-      if (!engine.accounts) return [];
-      return engine.accounts.quota(id);
+      return accounts.quota(id);
     },
 
     async 'sending/pause'({ accountId }) {
-      if (engine.scheduler) await engine.scheduler.pause(accountId);
+      if (engine.scheduler) engine.scheduler.pause(accountId);
       else if (accountId === undefined) settings.set(PAUSED_KEY, true);
       else notAvailable('Pausing one account');
       const s = summary();
@@ -219,18 +205,18 @@ export function createCommandHandlers(engine: Engine & CommandServices): Command
     },
 
     async 'sending/resume'({ accountId }) {
-      if (engine.scheduler) await engine.scheduler.resume(accountId);
+      if (engine.scheduler) engine.scheduler.resume(accountId);
       else if (accountId === undefined) settings.set(PAUSED_KEY, false);
       else notAvailable('Resuming one account');
       const s = summary();
       events.emit('status/changed', s);
       events.emit('accounts/changed', { accountId: accountId ?? null });
+      engine.scheduler?.wake();
       return s;
     },
 
     async 'relay/info'() {
-      if (!engine.relayInfo) notAvailable('The local relay');
-      return engine.relayInfo();
+      return relayInfo(engine, engine.intake ?? null);
     },
 
     async 'charts/sends'({ accountId }) {
