@@ -71,11 +71,11 @@ export function planRetry(
     if (failures > policy.mailboxFullTries) {
       return { retry: false, why: `The recipient's mailbox was still full after ${policy.mailboxFullTries} slow retries.` };
     }
-    return { retry: true, at: now + backoffDelay(1, policy, random, policy.mailboxFullDelayMs), reason: 'backoff' };
+    return { retry: true, at: now + backoffDelay(1, policy, random, policy.mailboxFullDelayMs, policy.mailboxFullDelayMs), reason: 'backoff' };
   }
   if (category === 'delivery_expired') {
     if (failures > 1) return { retry: false, why: 'A server down the line gave up again after one more try.' };
-    return { retry: true, at: now + backoffDelay(1, policy, random, policy.expiredDelayMs), reason: 'backoff' };
+    return { retry: true, at: now + backoffDelay(1, policy, random, policy.expiredDelayMs, policy.expiredDelayMs), reason: 'backoff' };
   }
   const at = now + backoffDelay(failures, policy, random);
   if (at - since > policy.maxLifetimeMs) {
