@@ -1,6 +1,185 @@
+import { closeSync, openSync, readSync, fstatSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { ReplyEvidence, SmtpStage } from '../../shared/classification';
 
-/** Registers this group's commands. Implementations load lazily inside each action. */
+/**
+ * `outbox-monitor classify`:
+ *   classify FILE...                 one JSON line per bounce / report file
+ *   classify --replies FILE.jsonl    one JSON line per reply in a JSON-lines file
+ *   classify --reply "550 5.4.5 …" [--provider gmail] [--stage data]
+ * Exit 0 whenever the input was readable (unknown is an answer); 2 when a file could not be read
+ * (the readable ones are still printed). The engine is loaded lazily so other commands start fast.
+ */
 export function registerClassify(program: Command): void {
-  void program;
+  program
+    .command('classify')
+    .description('classify bounce / report emails (FILE...), provider replies (--replies FILE.jsonl) or one reply (--reply TEXT)')
+    .argument('[files...]', 'raw email files (.eml) to read as bounces, delay notices, auto-replies, complaints …')
+    .option('--replies <file>', 'a JSON-lines file of replies: {"id","provider","stage","code","enhanced","text","errorCode"}')
+    .option('--reply <text>', 'one reply text, e.g. "550 5.4.5 Daily user sending limit exceeded"')
+    .option('--provider <id>', 'the provider of the account (gmail, m365, …) for --reply')
+    .option('--stage <stage>', 'where the reply was met: connect|tls|auth|mail|rcpt|data|after-data|network (for --reply)')
+    .option('--files-from <file>', 'read more file names from this file, one per line ("-" for stdin)')
+    .action(async (files: string[], opts: { replies?: string; reply?: string; provider?: string; stage?: string; filesFrom?: string }) => {
+      const code = await runClassify(files ?? [], opts);
+      if (code !== 0) process.exitCode = code;
+    });
+}
+
+const STAGES = ['connect', 'tls', 'auth', 'mail', 'rcpt', 'data', 'after-data', 'network'];
+
+/** Buffered stdout writer that respects back-pressure. */
+class Out {
+  private buf: string[] = [];
+  private size = 0;
+  push(line: string): Promise<void> | void {
+    this.buf.push(line);
+    this.size += line.length;
+    if (this.size >= 64 * 1024) return this.flush();
+  }
+  flush(): Promise<void> | void {
+    if (!this.buf.length) return;
+    const chunk = this.buf.join('');
+    this.buf = [];
+    this.size = 0;
+    if (!process.stdout.write(chunk)) return new Promise((resolve) => process.stdout.once('drain', () => resolve()));
+  }
+}
+
+/** Read at most `cap` bytes of a file (a bounce never needs more than the parser scans). */
+function readCapped(path: string, cap: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= cap) {
+      const b = Buffer.allocUnsafe(size);
+      let off = 0;
+      while (off < size) {
+        const n = readSync(fd, b, off, size - off, off);
+        if (n <= 0) break;
+        off += n;
+      }
+      return off === size ? b : b.subarray(0, off);
+    }
+    const b = Buffer.allocUnsafe(cap);
+    const n = readSync(fd, b, 0, cap, 0);
+    return b.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function errMessage(e: unknown): string {
+  return String(e instanceof Error ? e.message : e);
+}
+
+export async function runClassify(
+  files: string[],
+  opts: { replies?: string; reply?: string; provider?: string; stage?: string; filesFrom?: string },
+): Promise<number> {
+  const out = new Out();
+  let failures = 0;
+  const { classifyReply } = await import('../engine/classify/index');
+
+  if (opts.stage && !STAGES.includes(opts.stage)) {
+    process.stderr.write(`outbox-monitor classify: unknown --stage "${opts.stage}" (one of ${STAGES.join(', ')})\n`);
+    return 1;
+  }
+
+  if (opts.reply !== undefined) {
+    const c = classifyReply({ text: opts.reply, provider: opts.provider ?? null, stage: (opts.stage as SmtpStage) ?? null });
+    await out.push(JSON.stringify({ id: null, category: c.category, kind: c.kind, rule: c.rule }) + '\n');
+  }
+
+  if (opts.replies !== undefined) {
+    let text: string;
+    try {
+      text = opts.replies === '-' ? readFileSync(0, 'utf8') : readFileSync(opts.replies, 'utf8');
+    } catch (e) {
+      process.stderr.write(`outbox-monitor classify: cannot read ${opts.replies}: ${errMessage(e)}\n`);
+      failures++;
+      text = '';
+    }
+    let lineNo = 0;
+    for (const line of text.split('\n')) {
+      lineNo++;
+      if (!line.trim()) continue;
+      let o: Record<string, unknown>;
+      try {
+        o = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        process.stderr.write(`outbox-monitor classify: ${opts.replies}:${lineNo}: not JSON, skipped\n`);
+        failures++;
+        continue;
+      }
+      const e: ReplyEvidence = {
+        provider: typeof o.provider === 'string' ? o.provider : null,
+        stage: typeof o.stage === 'string' && STAGES.includes(o.stage) ? (o.stage as SmtpStage) : null,
+        code: typeof o.code === 'number' ? o.code : typeof o.code === 'string' && /^\d{3}$/.test(o.code) ? Number(o.code) : null,
+        enhanced: typeof o.enhanced === 'string' ? o.enhanced : null,
+        text: typeof o.text === 'string' ? o.text : null,
+        errorCode: typeof o.errorCode === 'string' ? o.errorCode : null,
+      };
+      const c = classifyReply(e);
+      await out.push(JSON.stringify({ id: o.id ?? null, category: c.category, kind: c.kind, rule: c.rule }) + '\n');
+    }
+  }
+
+  const list = [...files];
+  if (opts.filesFrom) {
+    try {
+      const names = opts.filesFrom === '-' ? readFileSync(0, 'utf8') : readFileSync(opts.filesFrom, 'utf8');
+      for (const n of names.split('\n')) if (n.trim()) list.push(n.replace(/\r$/, ''));
+    } catch (e) {
+      process.stderr.write(`outbox-monitor classify: cannot read ${opts.filesFrom}: ${errMessage(e)}\n`);
+      failures++;
+    }
+  }
+
+  if (list.length) {
+    const { parseReport } = await import('../engine/bounces/parse/index');
+    const { MAX_SCAN_BYTES } = await import('../engine/bounces/parse/mime');
+    for (const file of list) {
+      let raw: Buffer;
+      try {
+        raw = readCapped(file, MAX_SCAN_BYTES);
+      } catch (e) {
+        process.stderr.write(`outbox-monitor classify: cannot read ${file}: ${errMessage(e)}\n`);
+        failures++;
+        continue;
+      }
+      const r = parseReport(raw);
+      const line = JSON.stringify({
+        file,
+        bounce: r.bounce,
+        type: r.type,
+        recipients: r.recipients.map((x) => ({
+          address: x.address,
+          status: x.status,
+          action: x.action,
+          remoteMta: x.remoteMta,
+          diagnostic: x.diagnostic,
+          category: x.category,
+          kind: x.kind,
+          rule: x.rule,
+        })),
+        originalMessageId: r.originalMessageId,
+      });
+      const p = out.push(line + '\n');
+      if (p) await p;
+    }
+  }
+
+  if (opts.reply === undefined && opts.replies === undefined && !list.length) {
+    process.stderr.write('outbox-monitor classify: give FILE..., --replies FILE.jsonl or --reply TEXT\n');
+    return 1;
+  }
+  await out.flush();
+  if (process.env.OUTBOX_BENCH_REPORT === '1') {
+    const ru = process.resourceUsage();
+    process.stderr.write(
+      `OUTBOX_BENCH ${JSON.stringify({ files: list.length, maxRssKb: ru.maxRSS, userMs: ru.userCPUTime / 1000, systemMs: ru.systemCPUTime / 1000, uptimeMs: Math.round(process.uptime() * 1000) })}\n`,
+    );
+  }
+  return failures ? 2 : 0;
 }

@@ -1,0 +1,129 @@
+/**
+ * Benchmark of `outbox-monitor classify FILE...`: emails per second and peak memory, start-up
+ * included, one process per chunk of files (one core each, run one after another).
+ *
+ *   npm run bench:classify                 (tsx bench/classify.ts)
+ *   BENCH_FILES=20000 BENCH_CHUNK=10000 npm run bench:classify
+ *
+ * Replicates tests/fixtures/bounces/*.eml into a temp folder up to BENCH_FILES (default 10,000)
+ * files, then runs the CLI as a child process: the built `out/main/cli.js` when it is at least as
+ * new as the sources, otherwise an esbuild bundle of the same entry (src/main/cli/index.ts, npm
+ * packages external, like the electron-vite build), otherwise `bin/outbox-monitor.cjs`. The child
+ * reports its own maxRSS and CPU time on stderr (OUTBOX_BENCH_REPORT=1).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..');
+const fixtures = join(root, 'tests', 'fixtures', 'bounces');
+const total = Number(process.env.BENCH_FILES ?? 10_000);
+const chunk = Number(process.env.BENCH_CHUNK ?? 5_000);
+const keep = process.env.BENCH_KEEP === '1';
+
+function newest(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'renderer') n = Math.max(n, newest(p));
+    } else if (e.name.endsWith('.ts')) n = Math.max(n, statSync(p).mtimeMs);
+  }
+  return n;
+}
+
+function pickCli(work: string): { cmd: string; args: string[]; label: string } {
+  const built = join(root, 'out', 'main', 'cli.js');
+  if (existsSync(built) && statSync(built).mtimeMs >= newest(join(root, 'src'))) {
+    return { cmd: process.execPath, args: [built, 'classify'], label: 'out/main/cli.js (built)' };
+  }
+  const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
+  const entry = join(root, 'src', 'main', 'cli', 'index.ts');
+  if (existsSync(esbuild) && existsSync(entry)) {
+    const outfile = join(work, 'cli.cjs');
+    try {
+      execFileSync(esbuild, [entry, '--bundle', '--platform=node', '--format=cjs', '--target=node20', '--packages=external', `--outfile=${outfile}`, '--log-level=error'], { cwd: root, stdio: 'inherit' });
+      return { cmd: process.execPath, args: [outfile, 'classify'], label: 'esbuild bundle of src/main/cli/index.ts (out/main/cli.js missing or older than the sources)' };
+    } catch {
+      /* fall through */
+    }
+  }
+  return { cmd: process.execPath, args: [join(root, 'bin', 'outbox-monitor.cjs'), 'classify'], label: 'bin/outbox-monitor.cjs' };
+}
+
+interface Run {
+  files: number;
+  wallMs: number;
+  maxRssKb: number;
+  cpuMs: number;
+  lines: number;
+}
+
+function runChunk(cli: { cmd: string; args: string[] }, files: string[]): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(cli.cmd, [...cli.args, ...files], {
+      cwd: root,
+      env: { ...process.env, OUTBOX_BENCH_REPORT: '1', OUTBOX_CLI_MAIN: '1', NODE_PATH: join(root, 'node_modules') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let lines = 0;
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      for (let i = d.indexOf(10); i !== -1; i = d.indexOf(10, i + 1)) lines++;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      const m = /OUTBOX_BENCH (\{.*\})/.exec(stderr);
+      if (code !== 0 || !m) {
+        reject(new Error(`classify exited ${code}: ${stderr.slice(0, 2000)}`));
+        return;
+      }
+      const rep = JSON.parse(m[1]) as { maxRssKb: number; userMs: number; systemMs: number };
+      resolvePromise({ files: files.length, wallMs, maxRssKb: rep.maxRssKb, cpuMs: rep.userMs + rep.systemMs, lines });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'outbox-bench-classify-'));
+  const dataDir = join(work, 'mail');
+  mkdirSync(dataDir);
+  const sources = readdirSync(fixtures).filter((f) => f.endsWith('.eml')).sort();
+  const files: string[] = [];
+  for (let i = 0; i < total; i++) {
+    const dst = join(dataDir, `${String(i).padStart(6, '0')}.eml`);
+    copyFileSync(join(fixtures, sources[i % sources.length]), dst);
+    files.push(dst);
+  }
+  const cli = pickCli(work);
+  console.log(`classify benchmark: ${files.length} files (${sources.length} fixtures replicated), ${Math.ceil(files.length / chunk)} process(es) of ≤ ${chunk} files`);
+  console.log(`CLI: ${cli.label}`);
+  const runs: Run[] = [];
+  try {
+    for (let i = 0; i < files.length; i += chunk) {
+      const r = await runChunk(cli, files.slice(i, i + chunk));
+      if (r.lines !== r.files) throw new Error(`expected ${r.files} output lines, got ${r.lines}`);
+      runs.push(r);
+      console.log(
+        `  process ${runs.length}: ${r.files} files in ${r.wallMs.toFixed(0)} ms wall (start-up included) = ${Math.round((r.files * 1000) / r.wallMs)} emails/s; CPU ${r.cpuMs.toFixed(0)} ms; peak RSS ${(r.maxRssKb / 1024).toFixed(1)} MB`,
+      );
+    }
+  } finally {
+    if (!keep) rmSync(work, { recursive: true, force: true });
+  }
+  const filesAll = runs.reduce((a, r) => a + r.files, 0);
+  const wall = runs.reduce((a, r) => a + r.wallMs, 0);
+  const peak = Math.max(...runs.map((r) => r.maxRssKb));
+  console.log(`total: ${filesAll} emails in ${wall.toFixed(0)} ms = ${Math.round((filesAll * 1000) / wall)} emails/s (goal ≥ 11,000); peak RSS ${(peak / 1024).toFixed(1)} MB`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
