@@ -3,6 +3,7 @@
 // remembered (so revoking them gives invalid_grant), rotation can be switched on (Microsoft) or
 // off (Google), tokens expire by the test's clock, and a small consent page with "Allow" and
 // "Deny" buttons stands in front of the mock's /authorize, which on its own redirects at once.
+import { randomUUID } from 'node:crypto';
 import { OAuth2Server } from 'oauth2-mock-server';
 import type { OAuthProviderConfig } from '../../../src/main/engine/accounts/oauth/providers';
 
@@ -124,6 +125,7 @@ export class TestAuthServer {
         iat: now,
         nbf: now,
         exp: now + this.options.accessTtl,
+        jti: randomUUID(),
         email: this.options.email,
         ...(grant && token.payload.aud !== body.client_id ? { scope: grant.scope } : {}),
       });
