@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { StatusSummary } from '../../shared/model';
 import { createCommandHandlers, type CommandServices } from '../engine/commands';
 import { createDispatcher, type Dispatch } from '../engine/dispatch';
-import { createEngine, type Engine } from '../engine/index';
+import { createEngine, type Engine, type EngineOptions } from '../engine/index';
 import type { Logger } from '../engine/ports';
 import { StoreError } from '../engine/store/db';
 import { openExternal } from './external-links';
@@ -51,7 +51,11 @@ export interface RunningApp {
  * database, IPC, the window, the tray and notifications. Returns null when the database cannot
  * be opened (the user has been told why).
  */
-export async function startApp(appRoot: string): Promise<RunningApp | null> {
+export async function startApp(
+  appRoot: string,
+  /** engine settings for tests (e.g. a free intake port); the app passes none */
+  engineOverrides: Partial<Omit<EngineOptions, 'dbPath' | 'secrets'>> = {},
+): Promise<RunningApp | null> {
   const paths = appPaths(app.getPath('userData'));
   const logger = createFileLogger(paths.mainLog, app.isPackaged ? null : console);
   const source: RendererSource = {
@@ -77,7 +81,7 @@ export async function startApp(appRoot: string): Promise<RunningApp | null> {
 
   let engine: Engine;
   try {
-    engine = createEngine({ dbPath: paths.database, nativeBinding: electronNativeBinding(appRoot), secrets, logger });
+    engine = createEngine({ dbPath: paths.database, nativeBinding: electronNativeBinding(appRoot), secrets, logger, ...engineOverrides });
   } catch (error) {
     if (error instanceof StoreError) {
       reportStoreError(error, logger);
