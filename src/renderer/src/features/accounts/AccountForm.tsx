@@ -45,7 +45,7 @@ export function AccountForm({ account, onDone }: Props) {
     setError(null);
     const input = {
       name: name.trim(),
-      provider: provider || 'custom',
+      provider: provider || 'generic',
       email: email.trim(),
       username: username.trim() || null,
       ...(password ? { password } : {}),
@@ -73,7 +73,6 @@ export function AccountForm({ account, onDone }: Props) {
           {(presets.data ?? []).map((p) => (
             <option key={p.id} value={p.id}>{p.label}</option>
           ))}
-          <option value="custom">Other SMTP server</option>
         </select>
         <label htmlFor="acc-name">Name</label>
         <input id="acc-name" required value={name} onChange={(e) => setName(e.target.value)} />

@@ -35,7 +35,7 @@ export function RelayCard() {
       {relay.error && <p className="muted">{relay.error}</p>}
       {r && (
         <>
-          <p className={r.running ? 'ok-text' : 'error'}>{r.running ? 'Listening' : 'Not running'} on this computer only.</p>
+          <p className={r.running ? 'ok-text' : 'error'}>{r.running ? 'Listening for mail from programs on this computer (never from the network).' : 'Not running: start the app to accept mail from other programs.'}</p>
           <CopyField label="Server" value={r.host} />
           <CopyField label="Port" value={String(r.port)} />
           <CopyField label="User" value={r.user} />
