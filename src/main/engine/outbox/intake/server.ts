@@ -1,0 +1,181 @@
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import type { EngineContext } from '../../index';
+import type { RelayInfo } from '../../../../shared/model';
+import { createAccountsRepo, type AccountRow } from '../../store/accounts';
+import { createSettingsRepo } from '../../store/settings';
+import { intakeCredentials, samePassword } from './credentials';
+import { IntakeWriter } from './store';
+
+export const INTAKE_HOST = '127.0.0.1';
+export const DEFAULT_INTAKE_PORT = 2525;
+const PORT_SETTING = 'intake.port';
+const BOUND_SETTING = 'intake.boundPort';
+/** Without any account limit, the largest message the intake takes (it is held in memory). */
+const FALLBACK_MAX_BYTES = 100 * 1024 * 1024;
+
+export interface IntakeOptions {
+  /** 0 = any free port; undefined = the stored setting, else 2525 */
+  port?: number;
+  /** extra milliseconds to collect a batch before committing (default 0: the next tick) */
+  groupCommitMs?: number;
+}
+
+export interface RunningIntake {
+  host: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+function smtpError(code: number, message: string): Error {
+  const err = new Error(message) as Error & { responseCode: number };
+  err.responseCode = code;
+  return err;
+}
+
+function describeBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${n} bytes (${(n / 1024 / 1024).toFixed(1)} MB)` : `${n} bytes`;
+}
+
+/**
+ * The local relay ("intake"): an SMTP server on 127.0.0.1 that mail-merge tools and scripts
+ * hand mail to. It requires its own login (see credentials.ts) and stores each message — raw
+ * bytes, recipients, due now — committed to disk before it answers 250. Sending is the
+ * scheduler's job, woken by the `queue/changed` event.
+ *
+ * Which account sends a message:
+ * - logged in with an account's name (and the relay password): that account;
+ * - logged in with the relay user name: the account whose address is the envelope sender
+ *   (MAIL FROM), else the first account.
+ */
+export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}): Promise<RunningIntake> {
+  const accounts = createAccountsRepo(ctx.db);
+  const settings = createSettingsRepo(ctx.db);
+  const creds = await intakeCredentials(ctx);
+  const writer = new IntakeWriter(ctx, opts.groupCommitMs ?? 0);
+  const sessionLogin = new Map<string, string>();
+  const sessionAccount = new Map<string, AccountRow>();
+
+  const serverSize = () => {
+    const limits = accounts.list().map((a) => a.max_message_bytes ?? FALLBACK_MAX_BYTES);
+    return limits.length ? Math.max(...limits) : FALLBACK_MAX_BYTES;
+  };
+  const limitOf = (a: AccountRow) => a.max_message_bytes ?? FALLBACK_MAX_BYTES;
+
+  const server = new SMTPServer({
+    name: 'outbox-monitor.local',
+    banner: 'Outbox Monitor local relay',
+    secure: false,
+    // Loopback only: no TLS to offer, and AUTH over the plain channel is what local tools do.
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    authOptional: false,
+    authMethods: ['PLAIN', 'LOGIN'],
+    size: serverSize(),
+    logger: false,
+    closeTimeout: 2_000,
+    onConnect(session, callback) {
+      const ip = session.remoteAddress.replace(/^::ffff:/, '');
+      if (ip !== '127.0.0.1' && ip !== '::1') return callback(smtpError(554, '5.7.1 The local relay only takes connections from this computer.'));
+      callback();
+    },
+    onAuth(auth, session, callback) {
+      const user = auth.username ?? '';
+      const password = auth.password ?? '';
+      const known = user === creds.user || accounts.getByName(user) !== undefined;
+      if (!known || !samePassword(password, creds.password)) {
+        return callback(smtpError(535, '5.7.8 Authentication failed: wrong user name or password for the local relay (see `outbox-monitor relay info`).'));
+      }
+      sessionLogin.set(session.id, user);
+      callback(null, { user });
+    },
+    onMailFrom(address, session, callback) {
+      const login = sessionLogin.get(session.id) ?? '';
+      const account = pickAccount(accounts, login, creds.user, address.address);
+      if (!account) return callback(smtpError(451, '4.3.0 No account is set up in Outbox Monitor yet; add one, then send again.'));
+      const args = address.args as unknown as Record<string, string> | false | undefined;
+      const declared = Number((args && args.SIZE) || 0);
+      const limit = limitOf(account);
+      if (declared > limit) {
+        return callback(smtpError(552, `5.3.4 Message size ${describeBytes(declared)} exceeds the limit of account "${account.name}": ${describeBytes(limit)}.`));
+      }
+      sessionAccount.set(session.id, account);
+      callback();
+    },
+    onData(stream, session, callback) {
+      const account = sessionAccount.get(session.id);
+      const limit = account ? limitOf(account) : serverSize();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let over = false;
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) over = true;
+        else chunks.push(chunk);
+      });
+      stream.on('error', (err: Error) => callback(err));
+      stream.on('end', () => {
+        if (over || (stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+          chunks.length = 0;
+          return callback(smtpError(552, `5.3.4 Message too large: ${describeBytes(size)}; the limit of account "${account?.name ?? '?'}" is ${describeBytes(limit)}.`));
+        }
+        if (!account) return callback(smtpError(451, '4.3.0 No account for this message; try again.'));
+        const raw = Buffer.concat(chunks, size);
+        writer
+          .store({
+            accountId: account.id,
+            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            recipients: session.envelope.rcptTo.map((r) => r.address),
+            raw,
+          })
+          .then(
+            (stored) => callback(null, `2.0.0 Ok: stored as #${stored.id}${stored.held ? ' (held: a recipient is on the suppression list)' : ''}`),
+            (err: Error) => callback(smtpError(451, `4.3.0 The message could not be stored (${err.message.slice(0, 200)}); nothing was kept, send it again.`)),
+          );
+      });
+    },
+    onClose(session) {
+      sessionLogin.delete(session.id);
+      sessionAccount.delete(session.id);
+    },
+  });
+  server.on('error', (err) => ctx.logger.error('intake.error', { error: String(err) }));
+
+  const wanted = opts.port ?? settings.get<number | null>(PORT_SETTING, null) ?? DEFAULT_INTAKE_PORT;
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.server.once('error', onError);
+    server.listen(wanted, INTAKE_HOST, () => {
+      server.server.off('error', onError);
+      resolve();
+    });
+  });
+  const port = (server.server.address() as { port: number }).port;
+  settings.set(BOUND_SETTING, port);
+  ctx.logger.info('intake.listening', { host: INTAKE_HOST, port, user: creds.user });
+
+  return {
+    host: INTAKE_HOST,
+    port,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await writer.idle();
+      settings.delete(BOUND_SETTING);
+    },
+  };
+}
+
+function pickAccount(accounts: ReturnType<typeof createAccountsRepo>, login: string, relayUser: string, mailFrom: string): AccountRow | undefined {
+  if (login !== relayUser) return accounts.getByName(login);
+  return (mailFrom ? accounts.getByEmail(mailFrom) : undefined) ?? accounts.list()[0];
+}
+
+/** Where to reach the local relay and how to log in, for the window and `relay info`. */
+export async function relayInfo(ctx: EngineContext, running?: { port: number } | null): Promise<RelayInfo> {
+  const settings = createSettingsRepo(ctx.db);
+  const creds = await intakeCredentials(ctx);
+  const bound = settings.get<number | null>(BOUND_SETTING, null);
+  const port = running?.port ?? bound ?? settings.get<number | null>(PORT_SETTING, null) ?? DEFAULT_INTAKE_PORT;
+  return { host: INTAKE_HOST, port, user: creds.user, password: creds.password, running: Boolean(running) };
+}
+
+export type { SMTPServerSession };
