@@ -56,7 +56,7 @@ beforeEach(() => {
     return real(name, args);
   };
   main = new FakeWebContents(ownUrl);
-  unregister = registerIpc({ dispatch, mainContents: () => main, source });
+  unregister = registerIpc({ dispatch, mainContents: () => main as never, source });
 });
 afterEach(async () => {
   unregister();
@@ -68,7 +68,7 @@ describe('registerIpc', () => {
     expect([...ipcMain.handlers.keys()].sort()).toEqual(COMMAND_NAMES.map((n) => IPC_CHANNEL_PREFIX + n).sort());
     unregister();
     expect(ipcMain.handlers.size).toBe(0);
-    unregister = registerIpc({ dispatch, mainContents: () => main, source });
+    unregister = registerIpc({ dispatch, mainContents: () => main as never, source });
   });
 
   it('answers the main window and writes through the real engine', async () => {
@@ -137,7 +137,7 @@ describe('isTrustedSender', () => {
 
 describe('forwardEvents', () => {
   it('sends each engine event to the window in one envelope on the event channel', () => {
-    const off = forwardEvents(engine.events, () => main);
+    const off = forwardEvents(engine.events, () => main as never);
     engine.events.emit('failures/changed', { ids: [3, 4] });
     engine.events.emit('navigate/failure', { failureId: 9 });
     off();
