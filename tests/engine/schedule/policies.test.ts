@@ -113,3 +113,13 @@ describe('learning', () => {
     expect(learnFromLimitReply([hour, day], (l) => (l.window === 'hour' ? 60 : 100), 'limit reached', T0).learned).toEqual({ window: 'hour', from: 75, to: 60 });
   });
 });
+
+describe('learning a window the account lacks', () => {
+  it('adds the named window at what was sent in it', () => {
+    const hour: QuotaLimit = { window: 'hour', max: 75, mode: 'rolling', counts: 'messages' };
+    const r = learnFromLimitReply([hour], (l) => (l.window === 'day' ? 42 : 10), '550 5.4.5 Daily user sending limit exceeded', T0);
+    expect(r.learned).toEqual({ window: 'day', from: null, to: 42 });
+    expect(r.limits).toHaveLength(2);
+    expect(r.limits[1]).toMatchObject({ window: 'day', max: 42, learnedMax: 42 });
+  });
+});

@@ -14,7 +14,8 @@ export function windowFromWords(words: string): QuotaWindowName | null {
 
 export interface Learned {
   window: QuotaWindowName;
-  from: number;
+  /** the cap before (null: the account had no limit for this window) */
+  from: number | null;
   to: number;
 }
 
@@ -31,16 +32,20 @@ export function learnFromLimitReply(
 ): { limits: QuotaLimit[]; learned: Learned | null } {
   const named = windowFromWords(words);
   const candidates = named ? limits.filter((l) => l.window === named) : [...limits];
+  if (named && candidates.length === 0) {
+    // The provider names a window the account has no limit for: add one at what was sent in it.
+    const probe: QuotaLimit = { window: named, max: Number.MAX_SAFE_INTEGER, mode: 'rolling', counts: 'messages' };
+    const used = usedIn(probe);
+    if (used <= 0) return { limits: [...limits], learned: null };
+    const added: QuotaLimit = { ...probe, max: used, learnedMax: used, learnedAt: now };
+    return { limits: [...limits, added], learned: { window: named, from: null, to: used } };
+  }
   // Without a named window, blame the window closest to its cap: it is the likeliest one.
   const ranked = candidates
     .map((limit) => ({ limit, used: usedIn(limit) }))
     .sort((a, b) => b.used / effectiveCap(b.limit) - a.used / effectiveCap(a.limit));
   const hit = ranked[0];
-  if (!hit) {
-    if (!named) return { limits: [...limits], learned: null };
-    // The provider names a window the account has no limit for: nothing counted yet to learn from.
-    return { limits: [...limits], learned: null };
-  }
+  if (!hit) return { limits: [...limits], learned: null };
   const cap = effectiveCap(hit.limit);
   if (hit.used <= 0 || hit.used >= cap) return { limits: [...limits], learned: null };
   const next = limits.map((l) => (l === hit.limit ? { ...l, learnedMax: hit.used, learnedAt: now } : l));
@@ -48,6 +53,7 @@ export function learnFromLimitReply(
 }
 
 export function describeLearned(l: Learned): string {
-  return `The provider refused a send after ${l.to} in one ${l.window}, below the cap of ${l.from}; ` +
+  const before = l.from === null ? 'with no limit set for that window' : `below the cap of ${l.from}`;
+  return `The provider refused a send after ${l.to} in one ${l.window}, ${before}; ` +
     `sends are now limited to ${l.to} per ${l.window}.`;
 }

@@ -194,6 +194,9 @@ export function createAttemptUsageRepo(db: Db) {
   const lastStarted = db.prepare<[number], { at: number | null }>(
     'SELECT max(started_at) AS at FROM attempts WHERE account_id = ?',
   );
+  const recent = db.prepare<[number, number], { outcome: AttemptOutcome | null; category: Category | null }>(
+    'SELECT outcome, category FROM attempts WHERE account_id = ? ORDER BY id DESC LIMIT ?',
+  );
   const failedForMessage = db.prepare<[number], { n: number }>(
     "SELECT count(*) AS n FROM attempts WHERE message_id = ? AND outcome = 'failed'",
   );
@@ -219,6 +222,16 @@ export function createAttemptUsageRepo(db: Db) {
     /** When the account's latest attempt started (pace spacing survives a restart). */
     lastStartedAt(accountId: number): number | null {
       return lastStarted.get(accountId)?.at ?? null;
+    },
+    /** How many of the account's latest attempts in a row failed with one of `categories`. */
+    failureStreak(accountId: number, categories: readonly Category[], limit = 64): number {
+      let n = 0;
+      for (const r of recent.all(accountId, limit)) {
+        if (r.outcome === 'interrupted') continue;
+        if (r.outcome !== 'failed' || !r.category || !categories.includes(r.category)) break;
+        n++;
+      }
+      return n;
     },
     failedCountForMessage(messageId: number): number {
       return failedForMessage.get(messageId)?.n ?? 0;
