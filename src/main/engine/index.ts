@@ -5,6 +5,7 @@ import { openDatabase, type Db } from './store/db';
 import { EngineEvents } from './events';
 import { systemClock, silentLogger, type Clock, type Logger, type SecretStore } from './ports';
 import { createScheduler, type Scheduler, type SchedulerOptions } from './schedule';
+import { createOutboxPart, type OutboxServices } from './outbox';
 
 export interface EngineOptions {
   /** database file path, or ':memory:' */
@@ -37,7 +38,7 @@ export interface EngineContext {
   secrets: SecretStore;
 }
 
-export interface Engine extends EngineContext {
+export interface Engine extends EngineContext, OutboxServices {
   /** the retry scheduler (null when started with schedule: false) */
   scheduler: Scheduler | null;
   start(): Promise<void>;
@@ -59,6 +60,8 @@ export function createEngine(options: EngineOptions): Engine {
   const parts: { name: string; start(): Promise<void> | void; stop(): Promise<void> | void }[] = [];
 
   // --- outbox (intake + sender) ---
+  const outbox = createOutboxPart(ctx, { intake: options.intake !== false, intakePort: options.intakePort });
+  parts.push(outbox.part);
   // --- schedule ---
   const scheduler = options.schedule === false ? null : createScheduler(ctx, options.scheduleOptions);
   if (scheduler) parts.push({ name: 'schedule', start: () => scheduler.start(), stop: () => scheduler.stop() });
@@ -67,6 +70,7 @@ export function createEngine(options: EngineOptions): Engine {
   let started = false;
   return {
     ...ctx,
+    ...outbox.services,
     scheduler,
     async start() {
       if (started) return;

@@ -101,6 +101,10 @@ export function createMessagesRepo(db: Db) {
     UPDATE messages SET state = 'queued', next_attempt_at = @now, due_reason = 'released', hold_category = NULL,
       hold_detail = NULL, updated_at = @now
     WHERE account_id = @accountId AND state = 'held' AND hold_category IN (SELECT value FROM json_each(@categories))`);
+  const queueResend = db.prepare(`
+    UPDATE messages SET state = 'queued', next_attempt_at = @now, due_reason = 'resend', hold_category = NULL,
+      hold_detail = NULL, force_send = @force, updated_at = @now
+    WHERE id = @id`);
   const dueIds = db.prepare<[number, number], { id: number }>(
     "SELECT id FROM messages WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
   );
@@ -164,6 +168,10 @@ export function createMessagesRepo(db: Db) {
     /** Puts an account's messages held for one of `categories` back in the queue, due now. */
     releaseHeld(accountId: number, categories: string[], now: number): number {
       return releaseHeld.run({ accountId, categories: JSON.stringify(categories), now }).changes;
+    },
+    /** Queues the message again for a resend, due now (force: skip quota and backoff once). */
+    queueResend(id: number, now: number, force: boolean): void {
+      queueResend.run({ id, now, force: force ? 1 : 0 });
     },
     /** Queued messages whose time has come, oldest first. */
     dueIds(now: number, limit: number): number[] {

@@ -9,6 +9,7 @@ import { createFailuresRepo } from '../../store/failures';
 import { createMessagesRepo, type MessageRow } from '../../store/messages';
 import { createSuppressionsRepo } from '../../store/suppressions';
 import { loadCredential, MissingSecretError, type Credential } from '../../accounts/credentials';
+import { OAuthTokenError } from '../../accounts/oauth';
 import { SessionError, sessionsFor, stageOf, type Session } from './sessions';
 
 export interface DeliveryOutcome {
@@ -105,10 +106,22 @@ export async function deliverMessage(ctx: EngineContext, messageId: number, opts
     });
   }
 
+  // OAuth2: a dead sign-in (invalid_grant …) holds the message and marks the account
+  // "needs reconnect" with the reason in plain words; a token endpoint outage is temporary.
+  const oauthFailed = (e: OAuthTokenError): DeliveryOutcome => {
+    const outcome = local(e.classification);
+    if (e.classification.category === 'auth_failed') {
+      accounts.setStatus(account.id, 'auth_failed', e.reason, clock.now());
+      ctx.events.emit('accounts/changed', { accountId: account.id });
+    }
+    return outcome;
+  };
+
   let credential: Credential;
   try {
-    credential = await loadCredential(secrets, account);
+    credential = await loadCredential(secrets, account, { clock, logger: ctx.logger });
   } catch (e) {
+    if (e instanceof OAuthTokenError) return oauthFailed(e);
     const words = e instanceof MissingSecretError || e instanceof Error ? e.message : String(e);
     return local({ category: 'auth_failed', kind: kindOf('auth_failed'), rule: 'local/no-secret', words });
   }
@@ -116,7 +129,12 @@ export async function deliverMessage(ctx: EngineContext, messageId: number, opts
   const provider = account.provider;
   let session: Session | null = null;
   try {
-    session = await sessions.acquire(account, credential);
+    session = await sessions.acquire(account, credential).catch(async (e: unknown) => {
+      // OAuth2: the first refusal of an access token gets one refresh and one more login.
+      if (credential.type !== 'oauth2' || !(e instanceof SessionError) || e.stage !== 'auth') throw e;
+      credential = await loadCredential(secrets, account, { clock, logger: ctx.logger, refresh: true });
+      return sessions.acquire(account, credential);
+    });
     let info;
     try {
       info = await sendOn(session, message, pending, raw);
@@ -159,6 +177,7 @@ export async function deliverMessage(ctx: EngineContext, messageId: number, opts
     });
   } catch (e) {
     if (session) sessions.release(account.id, account, credential, session, false);
+    if (e instanceof OAuthTokenError) return oauthFailed(e);
     const sessionErr = e instanceof SessionError ? e : null;
     const err = (sessionErr ? sessionErr.smtpError : e) as NodemailerError;
     const stage = sessionErr ? sessionErr.stage : stageOf(err, session?.trace ?? { lastCommand: null, inData: false }, 'send');
