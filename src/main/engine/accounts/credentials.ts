@@ -1,5 +1,6 @@
-import type { SecretStore } from '../ports';
+import { silentLogger, systemClock, type Clock, type Logger, type SecretStore } from '../ports';
 import type { AccountRow } from '../store/accounts';
+import { accessTokenFor, parseStoredGrant, xoauth2String } from './oauth';
 
 /**
  * How an account signs in. Passwords (and app passwords) today; OAuth2 tokens use XOAUTH2
@@ -40,11 +41,29 @@ export class MissingSecretError extends Error {
   }
 }
 
-export async function loadCredential(secrets: SecretStore, account: AccountRow): Promise<Credential> {
+export interface LoadCredentialOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** OAuth2: get a fresh access token even if the cached one looks valid (the server refused it) */
+  refresh?: boolean;
+}
+
+/**
+ * The credential to log in with. For OAuth2 accounts the access token comes from the shared
+ * token manager (refreshed when due); a dead sign-in throws OAuthTokenError, which carries its
+ * Classification (auth_failed, or provider_outage when the token endpoint is down).
+ */
+export async function loadCredential(secrets: SecretStore, account: AccountRow, options: LoadCredentialOptions = {}): Promise<Credential> {
   const secret = account.secret_ref ? await secrets.get(account.secret_ref) : null;
   if (secret === null) throw new MissingSecretError(account.secret_ref, secrets.description);
   const user = account.username ?? account.email;
   if (account.auth_type === 'oauth2') {
+    const grant = parseStoredGrant(secret);
+    if (grant) {
+      const ctx = { secrets, clock: options.clock ?? systemClock, logger: options.logger ?? silentLogger };
+      const token = await accessTokenFor(ctx, account, { force: options.refresh === true });
+      return { type: 'oauth2', user: token.user, provider: grant.provider, accessToken: token.accessToken, expires: token.expiresAt };
+    }
     const stored = JSON.parse(secret) as StoredOAuth;
     return { type: 'oauth2', user, ...stored };
   }
@@ -54,11 +73,16 @@ export async function loadCredential(secrets: SecretStore, account: AccountRow):
 /** The auth object nodemailer's SMTPConnection.login takes. */
 export function smtpAuth(credential: Credential): { user: string; pass?: string; method?: string; oauth2?: unknown } {
   if (credential.type === 'password') return { user: credential.user, pass: credential.password };
-  // XOAUTH2 with a ready access token; refreshing it is the OAuth flow's job (not built yet).
+  // XOAUTH2 with a ready access token. A refused token is refreshed by the caller (deliver.ts
+  // loads the credential again with `refresh: true` and logs in once more).
+  const user = credential.user;
   return {
-    user: credential.user,
+    user,
     method: 'XOAUTH2',
-    oauth2: { getToken: (_renew: boolean, cb: (err: Error | null, token?: string) => void) => cb(null, credential.accessToken) },
+    oauth2: {
+      getToken: (_renew: boolean, cb: (err: Error | null, token?: string) => void) => cb(null, credential.accessToken),
+      buildXOAuth2Token: (token: string) => xoauth2String(user, token),
+    },
   };
 }
 

@@ -134,7 +134,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // delivery gave up after retries
   {
     id: 'wording/expired',
-    re: /(message|delivery|retry|queue|mail)[^.;]{0,20} (time )?(expired|timed out)|retry (time(out)?|period) (exceeded|expired|reached)|(queued|in queue|undeliver(ed|able)) (for )?too long|too long in (the )?queue|giving up(?! on [0-9a-f:.]{3,45}\b)|gave up|could not be delivered (for|within|in) (\d|the last)|unable to deliver (in|for|within) \d|has not been delivered[^.;]{0,40} (days|hours)|no successful delivery|maximum (time|number of (retries|delivery attempts))|delivery attempts? (exceeded|failed \d)|delivery temporarily suspended|message expired|expired after|(failed|attempts?)[^.;]{0,10} \d+ (attempts|times|days)|lifetime|could not (be )?deliver(ed)? (the message )?(for|in|within) (the last )?\d/,
+    re: /(message|delivery|retry|queue|mail|envelope)[^.;]{0,20} (time )?(expired|timed out)|retry (time(out)?|period) (exceeded|expired|reached)|(queued|in queue|undeliver(ed|able)) (for )?too long|too long in (the )?queue|giving up(?! on [0-9a-f:.]{3,45}\b)|gave up|could not be delivered (for|within|in) (\d|the last)|unable to deliver (in|for|within) \d|has not been delivered[^.;]{0,40} (days|hours)|no successful delivery|maximum (time|number of (retries|delivery attempts))|delivery attempts? (exceeded|failed \d)|delivery temporarily suspended|message expired|expired after|(failed|attempts?)[^.;]{0,10} \d+ (attempts|times|days)|lifetime|could not (be )?deliver(ed)? (the message )?(for|in|within) (the last )?\d/,
     category: 'delivery_expired',
   },
 

@@ -35,6 +35,12 @@ export interface SchedulerOptions {
   attentionDebounceMs?: number;
   /** the tray's summary; defaults to the store's view */
   summary?: () => StatusSummary;
+  /**
+   * The timer never sleeps longer than this, so changes another process made to the same
+   * database (the command line's pause/resume, a second writer) are seen. 0 = only rows and
+   * events wake it. Default one minute.
+   */
+  recheckMs?: number;
 }
 
 /** One waiting message as the queue listing shows it. */
@@ -93,6 +99,7 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
   const policy: BackoffPolicy = { ...DEFAULT_BACKOFF, ...opts.backoff };
   const pacePolicy: PacePolicy = { ...DEFAULT_PACE, ...opts.pace };
   const random = opts.random ?? Math.random;
+  const recheckMs = opts.recheckMs ?? 60_000;
   let deliver: DeliverFn | null = opts.deliver ?? null;
   const summary = opts.summary ?? (() => createViews(db).statusSummary(isPaused()));
   const attention: Attention = createAttention({ clock, events }, { debounceMs: opts.attentionDebounceMs, summary });
@@ -373,7 +380,11 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
 
   function arm(): void {
     if (stopped) return;
-    const at = nextWakeAt();
+    let at = nextWakeAt();
+    if (recheckMs > 0) {
+      const recheck = clock.now() + recheckMs;
+      at = at === null ? recheck : Math.min(at, recheck);
+    }
     if (at === armedAt && timer) return;
     timer?.cancel();
     timer = null;
@@ -382,6 +393,7 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
     timer = clock.setTimer(at, () => {
       timer = null;
       armedAt = null;
+      accountCache = null; // another process may have changed accounts (pause, limits)
       void runDueNow();
     });
   }

@@ -92,18 +92,18 @@ export async function startSignIn(ctx: OAuthContext, options: StartSignInOptions
   return { ...result, grant };
 }
 
-// One token manager per engine context, so the sender, the watcher and the connection test
-// share cached access tokens and never refresh the same account twice at once.
+// One token manager per secret store (one per engine), so the sender, the watcher and the
+// connection test share cached access tokens and never refresh the same account twice at once.
 const managers = new WeakMap<object, TokenManager>();
 
 export function createTokenManager(ctx: OAuthContext, options?: TokenManagerOptions): TokenManager {
   const manager = buildTokenManager(ctx, options);
-  managers.set(ctx, manager);
+  managers.set(ctx.secrets, manager);
   return manager;
 }
 
 export function tokenManagerFor(ctx: OAuthContext): TokenManager {
-  return managers.get(ctx) ?? createTokenManager(ctx);
+  return managers.get(ctx.secrets) ?? createTokenManager(ctx);
 }
 
 /** Stores a sign-in's grant under the account's secret reference and caches its access token. */

@@ -41,7 +41,7 @@ function allAddresses(v: string | null, max = 50): string[] {
 }
 
 function squash(s: string, max = MAX_DIAG): string {
-  const t = s.replace(/\s+/g, ' ').trim();
+  const t = (s.length > max * 4 ? s.slice(0, max * 4) : s).replace(/\s+/g, ' ').trim();
   return t.length > max ? t.slice(0, max) : t;
 }
 
@@ -184,12 +184,15 @@ interface TextRecipient {
   window: string;
 }
 
+const NONE: string[] = [];
+
 /** Addresses the text reports on, each with the lines that follow it (its diagnostic). */
 function recipientsFromText(human: string, exclude: Set<string>, only: Set<string> | null): TextRecipient[] {
   const lines = human.split(/\r?\n/, 3000);
   const found = new Map<string, string[]>();
   const order: string[] = [];
   const lineAddrs: string[][] = lines.map((l) => {
+    if (l.indexOf('@') === -1) return NONE;
     const line = l.length > 2000 ? l.slice(0, 2000) : l;
     const out: string[] = [];
     ADDR_RE.lastIndex = 0;
@@ -387,20 +390,21 @@ function classifyRecipient(
   diagnostic: string | null,
   status: string | null,
   action: string | null,
-  window: string | null,
-  fallbackText: string | null,
+  windowFn: (() => string | null) | null,
+  fallbackText: (() => string) | null,
 ): Classification {
   const diag = diagnostic ?? '';
   const code = diag ? findCode(diag) : null;
   const enhancedInDiag = diag ? findEnhanced(diag) : null;
   const enhanced = enhancedInDiag && !/\.0\.0$/.test(enhancedInDiag) ? enhancedInDiag : status && !/\.0\.0$/.test(status) ? status : enhancedInDiag ?? status;
   let c = classifyReply({ stage: 'after-data', code, enhanced, text: diag });
+  const window = !STRONG_RULE.test(c.rule) || !diag || action === 'failed' ? (windowFn ? windowFn() : null) : null;
   if (!STRONG_RULE.test(c.rule) && window) {
     const w = classifyReply({ stage: 'after-data', code, enhanced, text: window });
     if (STRONG_RULE.test(w.rule)) c = { ...w, words: diag || w.words };
   }
   if (!STRONG_RULE.test(c.rule) && fallbackText) {
-    const w = classifyReply({ stage: 'after-data', code, enhanced, text: fallbackText });
+    const w = classifyReply({ stage: 'after-data', code, enhanced, text: fallbackText() });
     if (STRONG_RULE.test(w.rule) && !(c.category !== 'unknown' && w.rule === 'wording/policy')) c = { ...w, words: diag || c.words };
   }
   // A failed delivery after a temporary condition: the relaying server gave up retrying.
@@ -469,42 +473,52 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
   const returnPath = header(top, 'return-path');
   const topCt = (header(top, 'content-type') || '').toLowerCase();
 
-  // classify the parts
+  // classify the parts (text is decoded only when it is needed)
   const dsParts: MimePart[] = [];
   const fbParts: MimePart[] = [];
   const origHeaderParts: MimePart[] = [];
-  const texts: { part: MimePart; text: string }[] = [];
-  let htmlFallback: string | null = null;
+  const textParts: MimePart[] = [];
+  let htmlPart: MimePart | null = null;
   for (const p of mime.parts) {
     const t = p.type;
     if (t === 'message/delivery-status' || t === 'message/global-delivery-status') dsParts.push(p);
     else if (t === 'message/feedback-report') fbParts.push(p);
     else if (t === 'message/rfc822' || t === 'message/global' || t === 'text/rfc822-headers' || t === 'message/rfc822-headers' || t === 'message/global-headers' || t === 'message/partial') origHeaderParts.push(p);
     else if (t === 'text/plain' || t === 'text/enriched' || t === 'message/disposition-notification' || t === 'text') {
-      const desc = (header(p.headers, 'content-description') || '').toLowerCase();
-      if (/undelivered message|original message|returned message|message headers/.test(desc) && /^(return-path|received|message-id|from|to|date|subject|mime-version|x-[\w-]+):/im.test(p.body.slice(0, 2000))) {
+      const desc = p.headers.has('content-description') ? (header(p.headers, 'content-description') || '').toLowerCase() : '';
+      if (desc && /undelivered message|original message|returned message|message headers/.test(desc) && /^(return-path|received|message-id|from|to|date|subject|mime-version|x-[\w-]+):/im.test(p.body.slice(0, 2000))) {
         origHeaderParts.push(p);
         continue;
       }
-      const text = partText(p);
-      // DSN fields sent as text/plain
-      if (/^(final-recipient|original-recipient)\s*:/im.test(text) && /^(action|status)\s*:/im.test(text) && dsParts.length === 0) {
-        dsParts.push({ ...p, type: 'message/delivery-status', body: text, encoding: '7bit' });
-        continue;
-      }
-      if (/^feedback-type\s*:/im.test(text) && /^user-agent\s*:|^version\s*:/im.test(text) && fbParts.length === 0 && /feedback-report/.test(topCt)) {
-        fbParts.push({ ...p, body: text, encoding: '7bit' });
-        continue;
-      }
-      texts.push({ part: p, text });
+      textParts.push(p);
     } else if (t === 'text/html') {
-      if (htmlFallback === null) htmlFallback = partText(p);
+      if (htmlPart === null) htmlPart = p;
     }
   }
-  let fullText = texts.map((x) => x.text).join('\n');
-  if (!fullText.trim() && htmlFallback) fullText = htmlFallback;
-  if (fullText.length > MAX_HUMAN) fullText = fullText.slice(0, MAX_HUMAN);
-  const { human, rest } = splitAtOriginal(fullText);
+  // DSN or ARF fields sent as text/plain
+  if (!dsParts.length || (!fbParts.length && /feedback-report/.test(topCt))) {
+    for (let i = 0; i < textParts.length; i++) {
+      const p = textParts[i];
+      const probe = p.body.length > 64 * 1024 ? p.body.slice(0, 64 * 1024) : p.body;
+      if (!dsParts.length && /^(final-recipient|original-recipient)\s*:/im.test(probe) && /^(action|status)\s*:/im.test(probe)) {
+        dsParts.push({ ...p, type: 'message/delivery-status', body: partText(p), encoding: '7bit' });
+        textParts.splice(i--, 1);
+      } else if (!fbParts.length && /feedback-report/.test(topCt) && /^feedback-type\s*:/im.test(probe)) {
+        fbParts.push({ ...p, body: partText(p), encoding: '7bit' });
+        textParts.splice(i--, 1);
+      }
+    }
+  }
+  let fullCache: string | null = null;
+  const fullText = (): string => {
+    if (fullCache !== null) return fullCache;
+    let t = textParts.length === 1 ? partText(textParts[0]) : textParts.map((p) => partText(p)).join('\n');
+    if (!t.trim() && htmlPart) t = partText(htmlPart);
+    if (t.length > MAX_HUMAN) t = t.slice(0, MAX_HUMAN);
+    return (fullCache = t);
+  };
+  let splitCache: { human: string; rest: string } | null = null;
+  const split = () => (splitCache ??= splitAtOriginal(fullText()));
 
   // the original message's headers
   let origHeaders: Headers | null = null;
@@ -515,7 +529,7 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
     if (header(h, 'message-id')) break;
   }
   let originalMessageId = origHeaders ? normMessageId(header(origHeaders, 'message-id')) : null;
-  if (!originalMessageId && rest) originalMessageId = messageIdIn(rest);
+  if (!originalMessageId && split().rest) originalMessageId = messageIdIn(split().rest);
   if (!originalMessageId) {
     // some MTAs append the returned headers inside the delivery-status part or the text without a marker
     for (const p of dsParts) {
@@ -525,32 +539,44 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
         break;
       }
     }
-    if (!originalMessageId) originalMessageId = messageIdIn(fullText);
+    if (!originalMessageId) originalMessageId = messageIdIn(fullText());
   }
 
+  // the original recipients (To / Cc of the returned message)
+  let origToCache: string[] | null = null;
+  const origTo = (): string[] => {
+    if (origToCache) return origToCache;
+    if (origHeaders) origToCache = [...allAddresses(header(origHeaders, 'to'), 20), ...allAddresses(header(origHeaders, 'cc'), 20)];
+    else {
+      const rest = split().rest;
+      origToCache = rest ? allAddresses(header(parseHeaders(rest.replace(/^[^\n]*\n/, ''), 0, Math.min(rest.length, 32 * 1024)), 'to'), 20) : [];
+    }
+    return origToCache;
+  };
   // exclusions for address scraping: the report's own parties and the original sender
-  const exclude = new Set<string>();
-  for (const v of [header(top, 'from'), header(top, 'to'), header(top, 'cc'), returnPath, header(top, 'reply-to'), header(top, 'sender'), header(top, 'delivered-to'), header(top, 'x-original-to')]) {
-    for (const a of allAddresses(v, 10)) exclude.add(lowerAddr(a));
-  }
-  let origTo: string[] = [];
-  if (origHeaders) {
-    for (const v of [header(origHeaders, 'from'), header(origHeaders, 'return-path'), header(origHeaders, 'sender'), header(origHeaders, 'reply-to')]) {
+  const excludeSet = (): Set<string> => {
+    const exclude = new Set<string>();
+    for (const v of [header(top, 'from'), header(top, 'to'), header(top, 'cc'), returnPath, header(top, 'reply-to'), header(top, 'sender'), header(top, 'delivered-to'), header(top, 'x-original-to')]) {
       for (const a of allAddresses(v, 10)) exclude.add(lowerAddr(a));
     }
-    origTo = [...allAddresses(header(origHeaders, 'to'), 20), ...allAddresses(header(origHeaders, 'cc'), 20)];
-  } else if (rest) {
-    const rh = parseHeaders(rest.replace(/^[^\n]*\n/, ''), 0, Math.min(rest.length, 32 * 1024));
-    for (const a of allAddresses(header(rh, 'from'), 10)) exclude.add(lowerAddr(a));
-    origTo = allAddresses(header(rh, 'to'), 20);
-  }
-  for (const a of origTo) exclude.delete(lowerAddr(a));
+    if (origHeaders) {
+      for (const v of [header(origHeaders, 'from'), header(origHeaders, 'return-path'), header(origHeaders, 'sender'), header(origHeaders, 'reply-to')]) {
+        for (const a of allAddresses(v, 10)) exclude.add(lowerAddr(a));
+      }
+    } else if (split().rest) {
+      const rest = split().rest;
+      const rh = parseHeaders(rest.replace(/^[^\n]*\n/, ''), 0, Math.min(rest.length, 32 * 1024));
+      for (const a of allAddresses(header(rh, 'from'), 10)) exclude.add(lowerAddr(a));
+    }
+    for (const a of origTo()) exclude.delete(lowerAddr(a));
+    return exclude;
+  };
 
   // ---- Microsoft JMRP / non-ARF feedback loops: a returned message marked with the complainer
   const jmrp = origHeaders ? header(origHeaders, 'x-hmxmroriginalrecipient') : null;
   if (!fbParts.length && (jmrp || (subject && /complaint about message|abuse report|feedback loop report|spam report|scomp/i.test(subject) && origHeaderParts.length && !isBounceSender(from, returnPath)))) {
     report.type = 'complaint';
-    const addrs = jmrp ? allAddresses(jmrp, 5) : origTo.slice(0, 5);
+    const addrs = jmrp ? allAddresses(jmrp, 5) : origTo().slice(0, 5);
     report.recipients = addrs.map((a) => fixed(a, 'complaint', jmrp ? 'fbl/jmrp' : 'fbl/subject', 'abuse'));
     report.originalMessageId = originalMessageId;
     return report;
@@ -567,17 +593,17 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
         if (a) addrs.add(a);
       }
     }
-    if (!addrs.size) for (const a of origTo.slice(0, 5)) addrs.add(a);
+    if (!addrs.size) for (const a of origTo().slice(0, 5)) addrs.add(a);
     const ftype = header(fb, 'feedback-type');
     report.recipients = [...addrs].slice(0, MAX_RECIPIENTS).map((a) => fixed(a, 'complaint', 'arf/feedback-report', ftype ?? 'abuse'));
-    report.originalMessageId = originalMessageId ?? (rest ? messageIdIn(rest) : null);
+    report.originalMessageId = originalMessageId;
     report.reportingMta = stripType(header(fb, 'reporting-mta'));
     return report;
   }
 
   // ---- Amazon SES JSON notifications
-  if (/"notificationType"\s*:|"eventType"\s*:\s*"(Bounce|Complaint|Delivery)"/.test(fullText.slice(0, 64 * 1024))) {
-    const ses = parseSesJson(fullText);
+  if (!dsParts.length && textParts.length && /"notificationType"\s*:|"eventType"\s*:\s*"(Bounce|Complaint|Delivery)"/.test(fullText().slice(0, 64 * 1024))) {
+    const ses = parseSesJson(fullText());
     if (ses) {
       report.type = ses.type;
       report.bounce = ses.type === 'bounce' || ses.type === 'delay';
@@ -611,13 +637,20 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
   const isReportCt = /multipart\/report/.test(topCt) && /delivery-status/.test(topCt);
   const textRecips = () => {
     const only = xFailed.length ? new Set(xFailed.flatMap((v) => allAddresses(v, 50)).map(lowerAddr)) : null;
-    return recipientsFromText(human, exclude, only);
+    return recipientsFromText(split().human, excludeSet(), only);
   };
-  const fallbackText = squash(`${subject ?? ''}\n${human}`, 4000);
+  let fallbackCache: string | null = null;
+  const fallbackText = () => (fallbackCache ??= squash(`${subject ?? ''}\n${split().human}`, 4000));
 
   if (dsn.recipients.length) {
-    const windows = new Map<string, string>();
-    if (human) for (const t of recipientsFromText(human, new Set(), new Set(dsn.recipients.map((r) => lowerAddr(r.address))))) windows.set(t.address, t.window);
+    let windowsCache: Map<string, string> | null = null;
+    const windows = (): Map<string, string> => {
+      if (windowsCache) return windowsCache;
+      windowsCache = new Map();
+      const human = split().human;
+      if (human && human.indexOf('@') !== -1) for (const t of recipientsFromText(human, new Set(), new Set(dsn.recipients.map((r) => lowerAddr(r.address))))) windowsCache.set(t.address, t.window);
+      return windowsCache;
+    };
     let failed = 0;
     let delayed = 0;
     let delivered = 0;
@@ -633,30 +666,33 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
       } else if (action === 'delivered' || action === 'relayed' || action === 'expanded' || action === 'deliver') delivered++;
       else failed++;
       const status = r.status ?? normStatus(r.diagnostic);
-      const window = windows.get(lowerAddr(r.address)) ?? null;
+      const addrKey = lowerAddr(r.address);
+      const getWindow = () => windows().get(addrKey) ?? null;
       let c: Classification;
       if (action === 'delivered' || action === 'relayed' || action === 'expanded' || (status && status[0] === '2')) {
         c = { category: 'delivered', kind: 'none', rule: `dsn/${action ?? 'delivered'}`, words: r.diagnostic ?? '' };
       } else {
-        c = classifyRecipient(r.diagnostic, status, action, window, fallbackText);
+        c = classifyRecipient(r.diagnostic, status, action, getWindow, fallbackText);
       }
-      const diagnostic = r.diagnostic ?? (window && c.category !== 'delivered' ? squash(window) : null);
+      const w = r.diagnostic == null && c.category !== 'delivered' ? getWindow() : null;
+      const diagnostic = r.diagnostic ?? (w ? squash(w) : null);
       report.recipients.push(rec(r.address, status, action, r.remoteMta, diagnostic, c));
     }
     report.type = failed ? 'bounce' : delayed ? 'delay' : delivered ? 'delivered' : 'bounce';
   } else if (bounceSender || bounceSubject || xFailed.length || isReportCt) {
     // ---- non-standard bounce: scrape the human text
+    const human = split().human;
     const isDelay = ((subject && DELAY_SUBJECT.test(subject)) || DELAY_TEXT.test(human.slice(0, 8000))) && !/permanent(ly)? (error|fail)|could not be delivered|failed permanently|undeliverable|returned mail|delivery has failed|this is a permanent/i.test(`${subject ?? ''}\n${human.slice(0, 8000)}`);
     const action = isDelay ? 'delayed' : 'failed';
     let tr = textRecips();
     if (!tr.length && xFailed.length) tr = xFailed.flatMap((v) => allAddresses(v, 50)).map((a) => ({ address: a, window: '' }));
-    if (!tr.length && origTo.length && origTo.length <= 5) tr = origTo.map((a) => ({ address: a, window: '' }));
+    if (!tr.length && origTo().length && origTo().length <= 5) tr = origTo().map((a) => ({ address: a, window: '' }));
     const strongSignal = bounceSender || xFailed.length > 0 || isReportCt || (bounceSubject && (tr.length > 0 || !!originalMessageId));
     if (strongSignal) {
       report.type = isDelay ? 'delay' : 'bounce';
       for (const t of tr.slice(0, MAX_RECIPIENTS)) {
         const diag = diagnosticFromWindow(t.window, t.address);
-        const c = classifyRecipient(diag, null, action, t.window || null, fallbackText);
+        const c = classifyRecipient(diag, null, action, () => t.window || null, fallbackText);
         const status = findEnhanced(diag ?? '') ?? null;
         report.recipients.push(rec(t.address, status, action, remoteMtaFrom(t.window), diag, c));
       }
@@ -679,7 +715,7 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
       /autoreply|autorespon|vacation/i.test(header(top, 'x-mailer') ?? '') ||
       (header(top, 'x-ms-exchange-inbox-rules-loop') != null && AUTO_SUBJECT.test(subject ?? ''));
     const autoSubject = subject ? AUTO_SUBJECT.test(subject) : false;
-    if (autoHeader || autoSubject || (auto.startsWith('auto-generated') && /vacation|out of office|away/i.test(fullText.slice(0, 4000)))) {
+    if (autoHeader || autoSubject || (auto.startsWith('auto-generated') && /vacation|out of office|away/i.test(fullText().slice(0, 4000)))) {
       report.type = 'auto_reply';
       const who = firstAddress(header(top, 'from')) ?? firstAddress(header(top, 'sender')) ?? firstAddress(returnPath);
       if (who) report.recipients = [fixed(who, 'auto_reply', autoHeader ? 'rfc3834/auto-submitted' : 'auto-reply/subject', squash(subject ?? ''))];

@@ -72,12 +72,35 @@ function splitHeaderBody(src: string, start: number, end: number): { hEnd: numbe
   return { hEnd: limit, bStart: limit };
 }
 
+/** Headers nobody reads here; skipped without unfolding to save time on long trace blocks. */
+const SKIP_HEADERS = new Set([
+  'received',
+  'x-received',
+  'dkim-signature',
+  'x-google-dkim-signature',
+  'domainkey-signature',
+  'arc-seal',
+  'arc-message-signature',
+  'arc-authentication-results',
+  'authentication-results',
+  'received-spf',
+  'x-gm-message-state',
+  'x-google-smtp-source',
+  'x-ms-exchange-antispam-messagedata-0',
+  'x-ms-exchange-antispam-messagedata-chunkcount',
+  'x-microsoft-antispam-message-info',
+  'x-microsoft-antispam',
+  'x-forefront-antispam-report',
+  'x-ms-exchange-crosstenant-id',
+]);
+
 /** Parse a header block. Names lower-cased, values unfolded (CR/LF removed), capped. */
 export function parseHeaders(src: string, start: number, end: number): Headers {
   const h: Headers = new Map();
   let count = 0;
   let name = '';
   let value = '';
+  let skipping = false;
   const flush = () => {
     if (!name) return;
     const v = value.length > MAX_HEADER_VALUE ? value.slice(0, MAX_HEADER_VALUE) : value;
@@ -96,13 +119,20 @@ export function parseHeaders(src: string, start: number, end: number): Headers {
     if (lineEnd > pos && src.charCodeAt(lineEnd - 1) === 13) lineEnd--;
     const c = src.charCodeAt(pos);
     if (c === 32 || c === 9) {
-      if (name && value.length < MAX_HEADER_VALUE) value += ' ' + src.slice(pos, Math.min(lineEnd, pos + MAX_HEADER_VALUE)).trim();
+      if (!skipping && name && value.length < MAX_HEADER_VALUE) value += ' ' + src.slice(pos, Math.min(lineEnd, pos + MAX_HEADER_VALUE)).trim();
     } else {
       const colon = src.indexOf(':', pos);
       if (colon !== -1 && colon < lineEnd && colon - pos < 100) {
         flush();
         name = src.slice(pos, colon).trim().toLowerCase();
-        value = src.slice(colon + 1, Math.min(lineEnd, colon + 1 + MAX_HEADER_VALUE));
+        if (SKIP_HEADERS.has(name)) {
+          // trace and signature headers are never read: skip them and their continuation lines
+          name = '';
+          skipping = true;
+        } else {
+          skipping = false;
+          value = src.slice(colon + 1, Math.min(lineEnd, colon + 1 + MAX_HEADER_VALUE));
+        }
       } else if (pos === start && src.startsWith('From ', pos)) {
         // mbox "From " separator line: skip
       } else {
@@ -261,8 +291,9 @@ export function decodeTransfer(body: string, encoding: string): string {
   return body;
 }
 
-const decoders = new Map<string, TextDecoder | null>();
-function decoderFor(charset: string): TextDecoder | null {
+type Decoder = InstanceType<typeof TextDecoder>;
+const decoders = new Map<string, Decoder | null>();
+function decoderFor(charset: string): Decoder | null {
   let d = decoders.get(charset);
   if (d !== undefined) return d;
   try {
