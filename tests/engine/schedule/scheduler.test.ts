@@ -23,7 +23,7 @@ afterEach(async () => {
 
 function boot(path: string, clock: ManualClock, deliver: ReturnType<typeof scriptedDeliver>, extra = {}) {
   const ctx = openCtx(path, clock);
-  const sched = createScheduler(ctx, { deliver, random: () => 0, ...extra });
+  const sched = createScheduler(ctx, { deliver, random: () => 0, recheckMs: 0, ...extra });
   open.push({ ctx, sched });
   return { ctx, sched };
 }
@@ -247,6 +247,25 @@ describe('holds, release, pause and attention', () => {
     sched.wake();
     await drive(clock, sched, clock.now() + 1);
     expect(sent.map((s) => s.id)).toContain(rest);
+  });
+
+  it('notices a pause and a resume made by another process on the same database', async () => {
+    const path = tempDbPath('twoproc');
+    const clock = new ManualClock(T0);
+    const sent: { id: number; at: number; accountId: number }[] = [];
+    const { ctx, sched } = boot(path, clock, scriptedDeliver(() => null, sent), { recheckMs: MIN });
+    const a = addAccount(ctx.db, 'a', [], T0);
+    addMessages(ctx.db, a, 1, T0);
+    // the command line, as a second process: its own connection, its own scheduler object
+    const cli = boot(path, clock, scriptedDeliver(() => null));
+    cli.sched.pause(a);
+    sched.start();
+    await drive(clock, sched, T0 + 5 * MIN);
+    expect(sent).toHaveLength(0);
+    cli.sched.resume(a);
+    addMessages(cli.ctx.db, a, 1, clock.now());
+    await drive(clock, sched, clock.now() + 2 * MIN);
+    expect(sent).toHaveLength(2);
   });
 
   it('re-queues a message a crash left in "sending" and records the interrupted attempt', async () => {
