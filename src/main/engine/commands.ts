@@ -6,8 +6,6 @@ import { adviceFor } from '../../shared/advice';
 import type { QuotaLimit, StatusSummary } from '../../shared/model';
 import { AppFailure } from '../../shared/result';
 import type { Engine } from './index';
-import { createAccountsService } from './accounts/service';
-import { relayInfo } from './outbox/intake/server';
 import { PAUSED_KEY } from './schedule';
 import { transaction } from './store/db';
 import { createFailuresRepo } from './store/failures';
@@ -16,35 +14,15 @@ import { createSettingsRepo } from './store/settings';
 import { createSuppressionsRepo } from './store/suppressions';
 import { createViews } from './store/views';
 
-/**
- * Engine parts that the composition root attaches as they land (the intake's running server,
- * the resend preparer). A part that is missing makes its commands answer
- * `internal: not available` instead of crashing.
- */
-export interface OptionalParts {
-  intake?: { port: number } | null;
-  resend?: {
-    resend(failureIds: number[], options: ResendOptions): Promise<{ queued: number; skipped: number }> | { queued: number; skipped: number };
-  };
-}
-/** The older name of OptionalParts, kept for callers that cast the engine with it. */
-export type CommandServices = OptionalParts;
-
-export interface ResendOptions {
-  onlyFailedRecipients: boolean;
-  withoutAttachments: boolean;
-  fromOwnAddress: boolean;
-  force: boolean;
-}
-
+/** Kept for callers that cast the engine with it; every part is on Engine itself now. */
+export type CommandServices = object;
 
 function notAvailable(what: string): never {
   throw new AppFailure('internal', `${what} is not available in this build yet.`);
 }
 
-export function createCommandHandlers(engine: Engine & OptionalParts): CommandHandlers {
-  const { db, events, clock } = engine;
-  const accounts = createAccountsService(engine);
+export function createCommandHandlers(engine: Engine): CommandHandlers {
+  const { db, events, clock, accounts } = engine;
   const views = createViews(db);
   const failures = createFailuresRepo(db);
   const messages = createMessagesRepo(db);
@@ -97,7 +75,6 @@ export function createCommandHandlers(engine: Engine & OptionalParts): CommandHa
         fromOwnAddress: options?.fromOwnAddress ?? false,
         force: options?.force ?? false,
       };
-      if (!engine.resend) notAvailable('Resend');
       const result = await engine.resend.resend(ids, opts);
       engine.scheduler?.wake();
       announce(ids);
@@ -216,7 +193,7 @@ export function createCommandHandlers(engine: Engine & OptionalParts): CommandHa
     },
 
     async 'relay/info'() {
-      return relayInfo(engine, engine.intake ?? null);
+      return engine.relayInfo();
     },
 
     async 'charts/sends'({ accountId }) {

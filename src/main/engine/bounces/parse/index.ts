@@ -398,7 +398,14 @@ function classifyRecipient(
   const enhancedInDiag = diag ? findEnhanced(diag) : null;
   const enhanced = enhancedInDiag && !/\.0\.0$/.test(enhancedInDiag) ? enhancedInDiag : status && !/\.0\.0$/.test(status) ? status : enhancedInDiag ?? status;
   let c = classifyReply({ stage: 'after-data', code, enhanced, text: diag });
-  const window = !STRONG_RULE.test(c.rule) || !diag || action === 'failed' ? (windowFn ? windowFn() : null) : null;
+  // Gmail and others wrap the remote server's words in their own sentences: read those first
+  const said = /(?:the error that the other server returned was|the response from the remote server was|remote (?:host|server) said|the following (?:message|error) was returned|server replied|said)\s*:\s*/i.exec(diag.length > 4000 ? diag.slice(0, 4000) : diag);
+  if (said) {
+    const tail = diag.slice(said.index + said[0].length);
+    const t = classifyReply({ stage: 'after-data', code: findCode(tail) ?? code, enhanced: findEnhanced(tail) ?? enhanced, text: tail });
+    if (STRONG_RULE.test(t.rule) || !STRONG_RULE.test(c.rule)) c = { ...t, words: diag };
+  }
+  const window = !STRONG_RULE.test(c.rule) || !diag ? (windowFn ? windowFn() : null) : null;
   if (!STRONG_RULE.test(c.rule) && window) {
     const w = classifyReply({ stage: 'after-data', code, enhanced, text: window });
     if (STRONG_RULE.test(w.rule)) c = { ...w, words: diag || w.words };

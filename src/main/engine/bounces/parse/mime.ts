@@ -122,7 +122,11 @@ export function parseHeaders(src: string, start: number, end: number): Headers {
       if (!skipping && name && value.length < MAX_HEADER_VALUE) value += ' ' + src.slice(pos, Math.min(lineEnd, pos + MAX_HEADER_VALUE)).trim();
     } else {
       const colon = src.indexOf(':', pos);
-      if (colon !== -1 && colon < lineEnd && colon - pos < 100) {
+      const eq = src.indexOf('=', pos);
+      if (name && !skipping && value.trimEnd().endsWith(';') && eq !== -1 && eq < lineEnd && (colon === -1 || colon > eq)) {
+        // a parameter continued on a line without the leading white space (seen in the wild)
+        value += ' ' + src.slice(pos, Math.min(lineEnd, pos + MAX_HEADER_VALUE)).trim();
+      } else if (colon !== -1 && colon < lineEnd && colon - pos < 100) {
         flush();
         name = src.slice(pos, colon).trim().toLowerCase();
         if (SKIP_HEADERS.has(name)) {
@@ -232,6 +236,12 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, defaultType: 
     // Keep the embedded message's header block only (a leaf with type message/rfc822 whose body
     // is the header text); its body is not needed to link the bounce.
     let s = bStart;
+    // tolerate blank lines between the part's headers and the embedded message
+    for (let k = 0; k < 8 && s < end; k++) {
+      if (src.charCodeAt(s) === 10) s++;
+      else if (src.charCodeAt(s) === 13 && src.charCodeAt(s + 1) === 10) s += 2;
+      else break;
+    }
     if (encoding === 'base64' || encoding === 'quoted-printable') {
       const decoded = decodeTransfer(src.slice(bStart, Math.min(end, bStart + MAX_HEADER_BLOCK * 2)), encoding);
       ctx.parts.push({ headers, type: ct.type, params: ct.params, encoding: '7bit', body: headerBlockOf(decoded), depth });
