@@ -7,6 +7,7 @@ import { registerClassify } from './classify';
 import { registerOutbox } from './outbox';
 import { registerWatch } from './watch';
 import { registerSchedule } from './schedule';
+import { registerOAuth } from './oauth';
 import { UsageError } from './common';
 import { StoreError } from '../engine/store/db';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerOutbox(program);
   registerWatch(program);
   registerSchedule(program);
+  registerOAuth(program);
   return program;
 }
 

@@ -68,7 +68,7 @@ export function registerOutbox(program: Command): void {
       const { presetById } = await import('../engine/accounts/presets');
       const variable = String(opts.passwordEnv);
       const password = process.env[variable];
-      if (!password) throw new UsageError(`The environment variable ${variable} is not set (or empty).`);
+      if (!password && opts.auth !== 'oauth2') throw new UsageError(`The environment variable ${variable} is not set (or empty).`);
       const preset = presetById(String(opts.provider));
       if (!preset) throw new UsageError(`Unknown provider preset "${opts.provider}". Run \`outbox-monitor accounts presets\` to list them.`);
       const smtpTls = tlsMode(opts.smtpTls as string | undefined, '--smtp-tls');
@@ -83,6 +83,8 @@ export function registerOutbox(program: Command): void {
       const imap = opts.imapHost || imapPort || imapTls
         ? { host: String(opts.imapHost ?? preset.imap?.host ?? ''), port: imapPort ?? preset.imap?.port ?? 993, tls: imapTls ?? preset.imap?.tls ?? 'tls' }
         : undefined;
+      // --auth oauth2 (options added by cli/oauth.ts): browser sign-in instead of a password
+      if (opts.auth === 'oauth2') return (await import('./oauth')).addOAuthFromCli(opts, { smtp, imap });
       const ctx = await oneShot(opts.db as string | undefined);
       try {
         const view = await createAccountsService(ctx).add({
