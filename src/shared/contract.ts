@@ -20,7 +20,6 @@ export { IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL, COMMAND_NAME_LIST, EVENT_NAME_LI
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const ids = z.array(id).max(200_000);
 const category = z.enum(CATEGORIES as [Category, ...Category[]]);
-const shortText = z.string().max(1_000);
 const tls = z.enum(['tls', 'starttls', 'none']);
 const server = z.object({ host: z.string().min(1).max(255), port: z.number().int().min(1).max(65_535), tls }).strict();
 const quotaLimit = z
