@@ -161,7 +161,7 @@ function parseDeliveryStatus(text: string): Dsn {
 
 /** Lines that introduce the returned copy of the original message. */
 const ORIGINAL_MARKER =
-  /^[ \t>]*[-=_*#~<]*[ \t]*(original message|returned message|unsent message|undelivered message|below this line is a copy|this is a copy of (the|your) message|copy of (the |your )?(original )?message|original message (headers|follows)|message headers follow|headers of the original|the original message (was|headers)|returned mail follows|start of returned message|original mail as follows|the original message follows|message text follows|your message (follows|reads)|content of the original|included is a copy|rfc822 headers|the headers of your message|orginal message)/im;
+  /^[ \t>]*(?:[-=_*#~<]+[ \t]*)?(original message|returned message|unsent message|undelivered message|below this line is a copy|this is a copy of (the|your) message|copy of (the |your )?(original )?message|original message (headers|follows)|message headers follow|headers of the original|the original message (was|headers)|returned mail follows|start of returned message|original mail as follows|the original message follows|message text follows|your message (follows|reads)|content of the original|included is a copy|rfc822 headers|the headers of your message|orginal message)/im;
 
 function splitAtOriginal(text: string): { human: string; rest: string } {
   const m = ORIGINAL_MARKER.exec(text);

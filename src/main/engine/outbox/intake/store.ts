@@ -1,9 +1,9 @@
 import type { EngineContext } from '../../index';
 import { kindOf } from '../../../../shared/categories';
 import { transaction } from '../../store/db';
-import { createFailuresRepo } from '../../store/failures';
-import { createMessagesRepo, type NewMessage } from '../../store/messages';
-import { createSuppressionsRepo } from '../../store/suppressions';
+import { createFailuresRepo, type FailuresRepo } from '../../store/failures';
+import { createMessagesRepo, type MessagesRepo, type NewMessage } from '../../store/messages';
+import { createSuppressionsRepo, type SuppressionsRepo } from '../../store/suppressions';
 import { mimeInfo } from '../mime-info';
 
 export interface Arrival {
@@ -28,8 +28,12 @@ export class IntakeWriter {
   private queue: { arrival: Arrival; done: (err: Error | null, stored?: Stored) => void }[] = [];
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly repos: { messages: MessagesRepo; failures: FailuresRepo; suppressions: SuppressionsRepo };
 
-  constructor(private readonly ctx: EngineContext, private readonly delayMs = 0) {}
+  constructor(private readonly ctx: EngineContext, private readonly delayMs = 0) {
+    // Prepared once: preparing statements per batch costs more than the inserts themselves.
+    this.repos = { messages: createMessagesRepo(ctx.db), failures: createFailuresRepo(ctx.db), suppressions: createSuppressionsRepo(ctx.db) };
+  }
 
   store(arrival: Arrival): Promise<Stored> {
     return new Promise((resolve, reject) => {
@@ -77,9 +81,7 @@ export class IntakeWriter {
 
   private write(arrivals: Arrival[]): Stored[] {
     const { db, clock } = this.ctx;
-    const messages = createMessagesRepo(db);
-    const failures = createFailuresRepo(db);
-    const suppressions = createSuppressionsRepo(db);
+    const { messages, failures, suppressions } = this.repos;
     const now = clock.now();
     return transaction(db, () =>
       arrivals.map((a) => {
