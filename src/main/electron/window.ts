@@ -1,26 +1,5 @@
-import { BrowserWindow, type BrowserWindowConstructorOptions, type Session, type WebContents } from 'electron';
+import { BrowserWindow, type Session, type WebContents } from 'electron';
 import { pathToFileURL } from 'node:url';
-
-/**
- * The security settings of every window we open. Each is also Electron's default today; we
- * state them anyway so a future default change or a careless edit cannot weaken them silently
- * (and so electronegativity can see them).
- */
-export const SECURE_WEB_PREFERENCES = {
-  contextIsolation: true,
-  sandbox: true,
-  nodeIntegration: false,
-  nodeIntegrationInWorker: false,
-  nodeIntegrationInSubFrames: false,
-  webviewTag: false,
-  webSecurity: true,
-  allowRunningInsecureContent: false,
-  experimentalFeatures: false,
-  enableBlinkFeatures: '',
-  navigateOnDragDrop: false,
-  spellcheck: false,
-  safeDialogs: true,
-} as const satisfies BrowserWindowConstructorOptions['webPreferences'];
 
 /** Where the window's page comes from: the bundled file, or electron-vite's dev server. */
 export interface RendererSource {
@@ -28,21 +7,6 @@ export interface RendererSource {
   file: string;
   /** set only when ELECTRON_RENDERER_URL came from `electron-vite dev` */
   devServerUrl?: string;
-}
-
-export function windowOptions(preloadPath: string, icon?: string): BrowserWindowConstructorOptions {
-  return {
-    width: 1200,
-    height: 800,
-    minWidth: 720,
-    minHeight: 480,
-    show: false,
-    title: 'Outbox Monitor',
-    icon,
-    backgroundColor: '#1f2430',
-    autoHideMenuBar: true,
-    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: preloadPath },
-  };
 }
 
 /** The page's own origin check: the bundled index.html exactly, or the dev server's origin. */
@@ -108,7 +72,37 @@ export interface MainWindowOptions {
 }
 
 export function createMainWindow(options: MainWindowOptions): BrowserWindow {
-  const win = new BrowserWindow(windowOptions(options.preloadPath, options.icon));
+  // The security settings are written out here, in the constructor call, so that a reader and
+  // electronegativity's static scan both see them. Each is also Electron's default today; we
+  // state them anyway so a default change or a careless edit cannot weaken them silently.
+  const win = new BrowserWindow({
+    width: 1200,
+    height: 800,
+    minWidth: 720,
+    minHeight: 480,
+    show: false,
+    title: 'Outbox Monitor',
+    icon: options.icon,
+    backgroundColor: '#1f2430',
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: options.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webviewTag: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      // Middle-click would ask for a new window; the open handler denies it anyway, this stops it earlier.
+      disableBlinkFeatures: 'Auxclick',
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      safeDialogs: true,
+    },
+  });
   hardenContents(win.webContents, options.openLink);
   win.once('ready-to-show', () => win.show());
   if (options.source.devServerUrl) void win.loadURL(options.source.devServerUrl);

@@ -4,7 +4,7 @@ vi.mock('electron', () => import('./fake-electron'));
 
 import { BrowserWindow, FakeWebContents, resetFakeElectron, session } from './fake-electron';
 import {
-  createMainWindow, devServerUrlFrom, hardenContents, hardenSession, isOwnPage, windowOptions, SECURE_WEB_PREFERENCES,
+  createMainWindow, devServerUrlFrom, hardenContents, hardenSession, isOwnPage,
 } from '../../../src/main/electron/window';
 
 beforeEach(() => resetFakeElectron());
@@ -12,9 +12,11 @@ beforeEach(() => resetFakeElectron());
 const file = '/opt/outbox/out/renderer/index.html';
 
 describe('window options', () => {
-  it('turn on isolation and the sandbox and turn off node, webviews and insecure content', () => {
-    const prefs = windowOptions('/opt/outbox/out/preload/index.js').webPreferences!;
-    expect(prefs).toMatchObject({
+  it('turn on isolation and the sandbox and turn off node, webviews, insecure content and middle-click windows', () => {
+    const win = createMainWindow({ preloadPath: '/opt/outbox/out/preload/index.js', source: { file }, openLink: () => {} }) as unknown as BrowserWindow;
+    const prefs = win.options.webPreferences;
+    expect(prefs).toEqual({
+      preload: '/opt/outbox/out/preload/index.js',
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
@@ -24,10 +26,12 @@ describe('window options', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       experimentalFeatures: false,
-      preload: '/opt/outbox/out/preload/index.js',
+      disableBlinkFeatures: 'Auxclick',
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      safeDialogs: true,
     });
-    expect(prefs).not.toHaveProperty('enableRemoteModule');
-    expect(SECURE_WEB_PREFERENCES.enableBlinkFeatures).toBe('');
+    expect(win.options.show).toBe(false);
   });
 });
 
