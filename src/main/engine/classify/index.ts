@@ -63,12 +63,17 @@ function normProvider(p: string | null | undefined): string {
   return (p || '').trim().toLowerCase();
 }
 
+/** One pass over the text for every provider signature; the per-table checks run only on a hit. */
+const ANY_SIGNATURE = new RegExp(PROVIDER_TABLES.filter((t) => t.signature).map((t) => `(?:${t.signature!.source})`).join('|'));
+const NO_TABLES: ProviderTable[] = [];
+
 function tablesFor(provider: string, lower: string): ProviderTable[] {
-  const out: ProviderTable[] = [];
+  let out: ProviderTable[] = NO_TABLES;
   if (provider) {
-    for (const t of PROVIDER_TABLES) if (t.ids.includes(provider)) out.push(t);
+    for (const t of PROVIDER_TABLES) if (t.ids.includes(provider)) (out === NO_TABLES ? (out = []) : out).push(t);
   }
-  for (const t of PROVIDER_TABLES) if (!out.includes(t) && t.signature && t.signature.test(lower)) out.push(t);
+  if (!ANY_SIGNATURE.test(lower)) return out;
+  for (const t of PROVIDER_TABLES) if (!out.includes(t) && t.signature && t.signature.test(lower)) (out === NO_TABLES ? (out = []) : out).push(t);
   return out;
 }
 

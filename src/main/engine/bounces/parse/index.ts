@@ -172,6 +172,20 @@ function splitAtOriginal(text: string): { human: string; rest: string } {
   return { human: text, rest: '' };
 }
 
+/** Headers of the returned message found after the marker line. */
+let restHeadersKey: string | null = null;
+let restHeadersVal: Headers | null = null;
+function restHeaders(rest: string): Headers {
+  if (restHeadersKey === rest && restHeadersVal) return restHeadersVal;
+  let start = rest.indexOf('\n');
+  start = start === -1 ? rest.length : start + 1;
+  while (start < rest.length && (rest.charCodeAt(start) === 10 || rest.charCodeAt(start) === 13)) start++;
+  const h = parseHeaders(rest, start, Math.min(rest.length, start + 32 * 1024));
+  restHeadersKey = rest;
+  restHeadersVal = h;
+  return h;
+}
+
 function messageIdIn(text: string): string | null {
   const m = /^[ \t>]*message-id:[ \t]*(<[^<>\s]{1,900}>|[^<>\s]{1,900}@[^<>\s]{1,900})/im.exec(text);
   return m ? normMessageId(m[1]) : null;
@@ -257,6 +271,7 @@ function recipientsFromText(human: string, exclude: Set<string>, only: Set<strin
 const BOUNCE_FROM = /mailer-daemon|ndr administrator|mailerdaemon|mail-daemon|post_?master|mail delivery (sub)?system|mail delivery service|delivery subsystem|mdaemon|bounce[s]?@|nobody@|microsoftexchange|mail administrator|mail system/i;
 const BOUNCE_SUBJECT =
   /undeliver|undelivered|delivery (status notification|failure|failed|has failed|problem|report|notification|error|incomplete)|returned mail|returning message|mail delivery (failed|failure|system|subsystem|error)|failure notice|non[- ]?delivery|could not (be )?deliver|not (been )?delivered|delivery error|bounce|mail system error|returned to sender|permanent (error|failure)|message (was )?rejected|delayed mail|delivery delayed|message delayed|delay(ed)? notification|warning: could not send|message status|ndr|mail could not|failed delivery|delivery notification|nicht zustellbar|non remis|no se puede entregar|unzustellbar|errore/i;
+const COMPLAINT_SUBJECT = /complaint about message|abuse report|feedback loop report|spam report|scomp/i;
 const DELAY_SUBJECT = /delay|delayed|warning: could not send|still (being )?(retried|trying)|not yet (been )?delivered|will retry|transient/i;
 const DELAY_TEXT =
   /has not yet been delivered|not been delivered yet|will (continue|keep) (trying|to try|to attempt|retrying)|delivery attempts will continue|will be retried|will retry|still trying|no action is required on your part|this is a warning|temporary problem delivering|delivery incomplete|has been delayed|delivery has been delayed|is delayed/i;
@@ -556,7 +571,7 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
     if (origHeaders) origToCache = [...allAddresses(header(origHeaders, 'to'), 20), ...allAddresses(header(origHeaders, 'cc'), 20)];
     else {
       const rest = split().rest;
-      origToCache = rest ? allAddresses(header(parseHeaders(rest.replace(/^[^\n]*\n/, ''), 0, Math.min(rest.length, 32 * 1024)), 'to'), 20) : [];
+      origToCache = rest ? allAddresses(header(restHeaders(rest), 'to'), 20) : [];
     }
     return origToCache;
   };
@@ -572,7 +587,7 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
       }
     } else if (split().rest) {
       const rest = split().rest;
-      const rh = parseHeaders(rest.replace(/^[^\n]*\n/, ''), 0, Math.min(rest.length, 32 * 1024));
+      const rh = restHeaders(rest);
       for (const a of allAddresses(header(rh, 'from'), 10)) exclude.add(lowerAddr(a));
     }
     for (const a of origTo()) exclude.delete(lowerAddr(a));
@@ -581,7 +596,7 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
 
   // ---- Microsoft JMRP / non-ARF feedback loops: a returned message marked with the complainer
   const jmrp = origHeaders ? header(origHeaders, 'x-hmxmroriginalrecipient') : null;
-  if (!fbParts.length && (jmrp || (subject && /complaint about message|abuse report|feedback loop report|spam report|scomp/i.test(subject) && origHeaderParts.length && !isBounceSender(from, returnPath)))) {
+  if (!fbParts.length && (jmrp || (origHeaderParts.length && subject && COMPLAINT_SUBJECT.test(subject) && !isBounceSender(from, returnPath)))) {
     report.type = 'complaint';
     const addrs = jmrp ? allAddresses(jmrp, 5) : origTo().slice(0, 5);
     report.recipients = addrs.map((a) => fixed(a, 'complaint', jmrp ? 'fbl/jmrp' : 'fbl/subject', 'abuse'));

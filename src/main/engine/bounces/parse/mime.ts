@@ -156,16 +156,32 @@ export function parseContentType(v: string | null): { type: string; params: Reco
   const s = v.length > 2048 ? v.slice(0, 2048) : v;
   const semi = s.indexOf(';');
   const type = (semi === -1 ? s : s.slice(0, semi)).trim().toLowerCase() || 'text/plain';
-  if (semi !== -1) {
-    const re = /;\s*([A-Za-z0-9_\-*.]+)\s*=\s*("((?:[^"\\]|\\.){0,1000})"|[^;\s]{0,1000})/g;
-    let m: RegExpExecArray | null;
-    let guard = 0;
-    re.lastIndex = semi;
-    while ((m = re.exec(s)) !== null && guard++ < 32) {
-      const key = m[1].toLowerCase();
-      const val = m[3] !== undefined ? m[3].replace(/\\(.)/g, '$1') : m[2];
-      if (!(key in params)) params[key] = val;
+  // parameters: hand-parsed (quoted values may contain ';'), at most 32
+  let i = semi;
+  let guard = 0;
+  while (i !== -1 && i < s.length && guard++ < 32) {
+    const eq = s.indexOf('=', i + 1);
+    if (eq === -1) break;
+    const key = s.slice(i + 1, eq).trim().toLowerCase();
+    let j = eq + 1;
+    while (j < s.length && (s.charCodeAt(j) === 32 || s.charCodeAt(j) === 9)) j++;
+    let val: string;
+    if (s.charCodeAt(j) === 34) {
+      let k = j + 1;
+      let out = '';
+      while (k < s.length && s.charCodeAt(k) !== 34) {
+        if (s.charCodeAt(k) === 92 && k + 1 < s.length) k++;
+        out += s[k];
+        k++;
+      }
+      val = out;
+      i = s.indexOf(';', k);
+    } else {
+      const next = s.indexOf(';', j);
+      val = (next === -1 ? s.slice(j) : s.slice(j, next)).trim();
+      i = next;
     }
+    if (key && !(key in params) && /^[a-z0-9_\-*.]{1,80}$/.test(key)) params[key] = val;
   }
   return { type: type.includes('/') ? type : 'text/plain', params };
 }
@@ -317,7 +333,6 @@ function decoderFor(charset: string): Decoder | null {
 
 /** Turn a latin1 byte view into a JS string using the given charset (tolerant). */
 export function bytesToString(s: string, charset: string | undefined): string {
-  // eslint-disable-next-line no-control-regex
   if (!/[\x80-\xff\x1b]/.test(s)) return s;
   const cs = (charset || '').trim().toLowerCase().replace(/^"|"$/g, '');
   if (cs === 'iso-8859-1' || cs === 'latin1' || cs === 'us-ascii' || cs === 'ascii') {
