@@ -186,6 +186,23 @@ export class TestAuthServer {
     return this;
   }
 
+  /**
+   * A token introspection endpoint for Dovecot's oauth2 passdb in `introspection_mode = auth`
+   * (GET with the token as a Bearer header): answers {active, email} after `check` (null = good).
+   */
+  addIntrospection(path: string, check: (token: string) => Promise<string | null>): void {
+    const app = this.mock.service.requestHandler as unknown as {
+      get(path: string, handler: (req: Request & { headers: Record<string, string | undefined> }, res: Response & { json(v: unknown): void }) => void): void;
+    };
+    app.get(path, (req, res) => {
+      const token = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      check(token).then(
+        (why) => res.json(why === null ? { active: true, email: this.options.email } : { active: false, error: why }),
+        () => res.json({ active: false }),
+      );
+    });
+  }
+
   /** Every refresh token dies, as when the user revokes access or changes the password. */
   revokeAll(): void {
     this.refreshTokens.clear();

@@ -78,8 +78,8 @@ export class XOAuthSmtpServer {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  /** null when the token is good, else why not */
-  private async verify(token: string, user: string): Promise<string | null> {
+  /** null when the token is good, else why not (also used by the IMAP test's introspection) */
+  async verify(token: string, user: string): Promise<string | null> {
     if (this.refusedTokens.has(token)) return 'refused';
     const [h, p, s] = token.split('.');
     if (!h || !p || !s) return 'not a JWT';
