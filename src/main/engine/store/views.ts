@@ -109,6 +109,12 @@ function parseList(json: string | null): string[] {
 
 export function createViews(db: Db) {
   const listCache = new Map<string, ReturnType<Db['prepare']>>();
+  // Group counts for a filter, kept until anything is written: paging through the list then
+  // costs one indexed page read instead of a count over every row. `total_changes()` moves on
+  // this connection's writes, `data_version` on other connections' commits.
+  const changeMark = db.prepare<[], { c: number; v: number }>('SELECT total_changes() AS c, (SELECT data_version FROM pragma_data_version) AS v');
+  let countsMark = '';
+  const countsByFilter = new Map<string, Record<FailureGroup, number>>();
   const countCache = new Map<string, ReturnType<Db['prepare']>>();
 
   function filterSql(q: FailureQuery): { key: string; where: string[]; needsMessage: boolean } {
@@ -264,11 +270,23 @@ export function createViews(db: Db) {
     /** One page of the failure list, the total for the chosen group and the counts of every group under the same filters. */
     failureList(q: FailureQuery): FailureListPage {
       const p = params(q);
-      const groups = { ...EMPTY_GROUPS };
-      for (const r of countStatement(q).all(p) as { grp: FailureGroup; n: number }[]) groups[r.grp] = r.n;
+      const m = changeMark.get()!;
+      const mark = `${m.c}:${m.v}`;
+      if (mark !== countsMark) {
+        countsMark = mark;
+        countsByFilter.clear();
+      }
+      const countKey = JSON.stringify([p.accountId, p.category, p.domain, p.pattern]);
+      let groups = countsByFilter.get(countKey);
+      if (!groups) {
+        groups = { ...EMPTY_GROUPS };
+        for (const r of countStatement(q).all(p) as { grp: FailureGroup; n: number }[]) groups[r.grp] = r.n;
+        if (countsByFilter.size > 50) countsByFilter.clear();
+        countsByFilter.set(countKey, groups);
+      }
       const total = q.group ? groups[q.group] : groups.needs_you + groups.retrying + groups.wont_retry + groups.resolved;
       const rows = (listStatement(q).all(p) as FailureDbRow[]).map(toFailureRow);
-      return { rows, total, groups };
+      return { rows, total, groups: { ...groups } };
     },
 
     failure(id: number): (FailureRow & { rule: string; bounceId: number | null; attemptId: number | null; accountMaxBytes: number | null }) | null {

@@ -38,7 +38,7 @@ export function FailuresView({ accounts, accountsLoaded, openId, onOpen, actions
 
   // Typing settles for a moment before the engine is asked, so each keystroke is not a query.
   useEffect(() => {
-    const t = setTimeout(() => setSearch(searchInput.trim()), 120);
+    const t = setTimeout(() => setSearch(searchInput.trim()), 40);
     return () => clearTimeout(t);
   }, [searchInput]);
 
