@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ManualClock } from '../../src/main/engine/ports';
-import { startProvider, type ScriptedProvider } from '../engine/outbox/support/provider';
+import { startProvider } from '../engine/outbox/support/provider';
 import { ensureRendererBuilt, launchChromium, openApp, RENDERER_DIR, screenshot, serveStatic, startTestEngine, type TestEngine } from '../support/browser/harness';
 import { insertFailure, queueMessage } from '../support/browser/seed';
 
