@@ -14,7 +14,8 @@ import type { Logger } from './ports';
  */
 export function createDispatcher(handlers: CommandHandlers, logger?: Logger) {
   return async function dispatch(name: unknown, args: unknown): Promise<Result<unknown>> {
-    if (!isCommandName(name)) return err('unknown_command', `No such command: ${String(name).slice(0, 100)}`);
+    // A name is quoted only when it is a string: String() throws on objects without a prototype.
+    if (!isCommandName(name)) return err('unknown_command', `No such command: ${typeof name === 'string' ? name.slice(0, 100) : `(${typeof name})`}`);
     if (!Array.isArray(args)) return err('invalid_payload', `Arguments of ${name} must be a list.`);
     const parsed = commandSchemas[name].safeParse(args);
     if (!parsed.success) return err('invalid_payload', `Invalid arguments for ${name}.`, issuesOf(parsed.error));
