@@ -43,6 +43,26 @@ function evidenceOf(err: NodemailerError, stage: SmtpStage, provider: string): R
   };
 }
 
+/** Repositories per database, prepared once: preparing per message costs more than the writes. */
+const repoCache = new WeakMap<object, ReturnType<typeof makeRepos>>();
+function makeRepos(db: EngineContext['db']) {
+  return {
+    messages: createMessagesRepo(db),
+    accounts: createAccountsRepo(db),
+    attempts: createAttemptsRepo(db),
+    failures: createFailuresRepo(db),
+    suppressions: createSuppressionsRepo(db),
+  };
+}
+function reposFor(db: EngineContext['db']) {
+  let r = repoCache.get(db);
+  if (!r) {
+    r = makeRepos(db);
+    repoCache.set(db, r);
+  }
+  return r;
+}
+
 /** Account-level categories change the account's status (shown as "needs reconnect" and the like). */
 const ACCOUNT_STATUS = {
   auth_failed: 'auth_failed',
@@ -59,8 +79,7 @@ const ACCOUNT_STATUS = {
  */
 export async function deliverMessage(ctx: EngineContext, messageId: number, opts: { force?: boolean } = {}): Promise<DeliveryOutcome> {
   const { db, clock, secrets } = ctx;
-  const messages = createMessagesRepo(db);
-  const accounts = createAccountsRepo(db);
+  const { messages, accounts, suppressions } = reposFor(db);
   const message = messages.get(messageId);
   if (!message) throw new Error(`No message with id ${messageId}.`);
   const account = accounts.get(message.account_id);
@@ -83,7 +102,6 @@ export async function deliverMessage(ctx: EngineContext, messageId: number, opts
     return local({ category: 'unknown', kind: kindOf('unknown'), rule: 'local/no-recipients', words: 'The message has no recipients left to send to.' });
   }
   if (!opts.force) {
-    const suppressions = createSuppressionsRepo(db);
     const suppressed = pending
       .map((address) => ({ address, category: suppressions.lookup(address) }))
       .filter((s): s is { address: string; category: NonNullable<typeof s.category> } => s.category !== null);
@@ -251,11 +269,7 @@ interface Result {
 /** Writes the attempt, its failures, recipient states and suppressions in one transaction. */
 function record(ctx: EngineContext, message: MessageRow, account: AccountRow, r: Result): DeliveryOutcome {
   const { db, clock, events } = ctx;
-  const messages = createMessagesRepo(db);
-  const attempts = createAttemptsRepo(db);
-  const failures = createFailuresRepo(db);
-  const suppressions = createSuppressionsRepo(db);
-  const accounts = createAccountsRepo(db);
+  const { messages, attempts, failures, suppressions, accounts } = reposFor(db);
   const now = clock.now();
   const shown = r.failure ?? (r.recipientFailures[0]?.classification ?? null);
   const failureIds: number[] = [];
