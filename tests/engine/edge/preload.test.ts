@@ -79,3 +79,37 @@ describe('the preload sources', () => {
     }
   });
 });
+
+describe('the preload bundle', () => {
+  // What a sandboxed preload gets: a `require` that knows only 'electron'. Bundle the preload the
+  // way electron-vite does (one CommonJS file, electron external) and run it with just that.
+  it('runs with a require that offers nothing but electron', async () => {
+    const { build } = await import('esbuild');
+    const out = await build({
+      entryPoints: [join(__dirname, '../../../src/preload/index.ts')],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      external: ['electron'],
+      write: false,
+      logLevel: 'silent',
+    });
+    const code = out.outputFiles[0].text;
+    const exposed = new Map<string, unknown>();
+    const asked: string[] = [];
+    const sandboxRequire = (name: string) => {
+      asked.push(name);
+      if (name !== 'electron') throw new Error(`module not found: ${name}`);
+      return {
+        contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
+        ipcRenderer: { invoke: async () => null, on: () => undefined },
+      };
+    };
+    const { runInNewContext } = await import('node:vm');
+    const module = { exports: {} };
+    runInNewContext(code, { require: sandboxRequire, module, exports: module.exports, console });
+    expect(asked).toEqual(['electron']);
+    expect([...exposed.keys()]).toEqual(['outbox']);
+    expect(code).not.toMatch(/\bzod\b/);
+  });
+});
