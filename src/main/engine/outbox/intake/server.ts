@@ -12,12 +12,37 @@ const PORT_SETTING = 'intake.port';
 const BOUND_SETTING = 'intake.boundPort';
 /** Without any account limit, the largest message the intake takes (it is held in memory). */
 const FALLBACK_MAX_BYTES = 100 * 1024 * 1024;
+const LIMITS_SETTING = 'intake.limits';
+
+/**
+ * The relay's own limits, so a runaway script cannot exhaust the app: the defaults below,
+ * overridden by the settings row `intake.limits` (a JSON object with any of these keys), then by
+ * the options the engine passes.
+ */
+export interface IntakeLimits {
+  /** connections open at once; the next one gets 421 (the relay bench uses 20 in parallel) */
+  maxClients: number;
+  /** recipients per message when the account names no limit of its own (its preset's maxRecipients wins) */
+  maxRecipients: number;
+  /** commands in a row that do not end in a stored message (NOOP, RSET, unknown …; RCPT is bounded by maxRecipients) */
+  maxCommandsWithoutMessage: number;
+  /** commands before a successful AUTH */
+  maxUnauthenticatedCommands: number;
+}
+export const DEFAULT_INTAKE_LIMITS: IntakeLimits = {
+  maxClients: 20,
+  maxRecipients: 100,
+  maxCommandsWithoutMessage: 50,
+  maxUnauthenticatedCommands: 10,
+};
 
 export interface IntakeOptions {
   /** 0 = any free port; undefined = the stored setting, else 2525 */
   port?: number;
   /** extra milliseconds to collect a batch before committing (default 0: the next tick) */
   groupCommitMs?: number;
+  /** overrides for the stored limits */
+  limits?: Partial<IntakeLimits>;
 }
 
 export interface RunningIntake {
@@ -54,6 +79,9 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
   const writer = new IntakeWriter(ctx, opts.groupCommitMs ?? 0);
   const sessionLogin = new Map<string, string>();
   const sessionAccount = new Map<string, AccountRow>();
+  const limits: IntakeLimits = { ...DEFAULT_INTAKE_LIMITS, ...settings.get<Partial<IntakeLimits>>(LIMITS_SETTING, {}), ...opts.limits };
+  /** per session: commands since the last stored message */
+  const idleCommands = new Map<string, number>();
 
   const serverSize = () => {
     const limits = accounts.list().map((a) => a.max_message_bytes ?? FALLBACK_MAX_BYTES);
@@ -73,9 +101,12 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
     size: serverSize(),
     logger: false,
     closeTimeout: 2_000,
+    maxClients: limits.maxClients,
+    maxAllowedUnauthenticatedCommands: limits.maxUnauthenticatedCommands,
     onConnect(session, callback) {
       const ip = session.remoteAddress.replace(/^::ffff:/, '');
       if (ip !== '127.0.0.1' && ip !== '::1') return callback(smtpError(554, '5.7.1 The local relay only takes connections from this computer.'));
+      countCommands(session);
       callback();
     },
     onAuth(auth, session, callback) {
@@ -99,6 +130,13 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
         return callback(smtpError(552, `5.3.4 Message size ${describeBytes(declared)} exceeds the limit of account "${account.name}": ${describeBytes(limit)}.`));
       }
       sessionAccount.set(session.id, account);
+      callback();
+    },
+    onRcptTo(_address, session, callback) {
+      const account = sessionAccount.get(session.id);
+      const cap = account?.max_recipients ?? limits.maxRecipients;
+      // 452 is temporary on purpose: the client sends the remaining recipients in another message
+      if (session.envelope.rcptTo.length >= cap) return callback(smtpError(452, `4.5.3 Too many recipients: at most ${cap} per message${account ? ` for account "${account.name}"` : ''}; send the rest in another message.`));
       callback();
     },
     onData(stream, session, callback) {
@@ -128,7 +166,10 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
             raw,
           })
           .then(
-            (stored) => callback(null, `2.0.0 Ok: stored as #${stored.id}${stored.held ? ' (held: a recipient is on the suppression list)' : ''}`),
+            (stored) => {
+              idleCommands.set(session.id, 0);
+              callback(null, `2.0.0 Ok: stored as #${stored.id}${stored.held ? ' (held: a recipient is on the suppression list)' : ''}`);
+            },
             (err: Error) => callback(smtpError(451, `4.3.0 The message could not be stored (${err.message.slice(0, 200)}); nothing was kept, send it again.`)),
           );
       });
@@ -136,8 +177,34 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
     onClose(session) {
       sessionLogin.delete(session.id);
       sessionAccount.delete(session.id);
+      idleCommands.delete(session.id);
     },
   });
+
+  /**
+   * smtp-server bounds unknown and unauthenticated commands but not a signed-in client that
+   * loops on NOOP or RSET; this counts every command except RCPT (bounded per message) and resets
+   * when a message is stored. The command hook is the connection's own (not a public option).
+   */
+  function countCommands(session: SMTPServerSession): void {
+    type Conn = { id: string; _onCommand(command: Buffer, cb: () => void): void; send(code: number, text: string): void };
+    const conn = [...(server as unknown as { connections: Set<Conn> }).connections].find((c) => c.id === session.id);
+    if (!conn) return;
+    const original = conn._onCommand.bind(conn);
+    idleCommands.set(session.id, 0);
+    conn._onCommand = (command, cb) => {
+      const verb = (command ?? '').toString().split(' ', 1)[0]!.toUpperCase();
+      if (verb !== 'RCPT') {
+        const n = (idleCommands.get(session.id) ?? 0) + 1;
+        idleCommands.set(session.id, n);
+        if (n > limits.maxCommandsWithoutMessage) {
+          ctx.logger.warn('intake.too_many_commands', { session: session.id, commands: n });
+          return conn.send(421, `4.7.0 Too many commands without a message (limit ${limits.maxCommandsWithoutMessage}); closing the connection.`);
+        }
+      }
+      original(command, cb);
+    };
+  }
   server.on('error', (err) => ctx.logger.error('intake.error', { error: String(err) }));
 
   const wanted = opts.port ?? settings.get<number | null>(PORT_SETTING, null) ?? DEFAULT_INTAKE_PORT;
