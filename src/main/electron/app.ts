@@ -14,7 +14,7 @@ import { createNotifier } from './notifications';
 import { appPaths } from './paths';
 import { ALLOW_BASIC_TEXT_ENV, createSafeSecretStore } from './secret-store';
 import { createAppTray, type AppTray } from './tray';
-import { createMainWindow, devServerUrlFrom, hardenContents, hardenSession, type RendererSource } from './window';
+import { createMainWindow, devServerUrlFrom, hardenContents, hardenSession, isOwnPage, type RendererSource } from './window';
 
 const EMPTY_SUMMARY: StatusSummary = { tray: 'clear', needsYou: 0, retrying: 0, wontRetry: 0, resolved: 0, paused: false };
 
@@ -68,9 +68,6 @@ export async function startApp(
     });
   };
 
-  hardenSession(session.defaultSession);
-  // Any web contents created later (a devtools window, a future view) gets the same guards.
-  app.on('web-contents-created', (_event, contents) => hardenContents(contents, openLink));
 
   const secrets = createSafeSecretStore({
     file: paths.secrets,
@@ -94,6 +91,9 @@ export async function startApp(
   let win: BrowserWindow | null = null;
   let quitting = false;
   const mainContents = (): WebContents | null => (win && !win.isDestroyed() ? win.webContents : null);
+  hardenSession(session.defaultSession, (contents) => contents !== null && contents === mainContents() && isOwnPage(contents.getURL(), source));
+  // Any web contents created later (a devtools window, a future view) gets the same guards.
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents, openLink));
   const showWindow = () => {
     if (!win || win.isDestroyed()) {
       win = createMainWindow({ preloadPath: join(__dirname, '../preload/index.js'), source, openLink, icon: join(appRoot, 'resources', 'icon.png') });

@@ -56,10 +56,17 @@ export function hardenContents(contents: WebContents, openLink: (url: string) =>
   });
 }
 
-/** Every permission request (camera, notifications from the page, geolocation, …) is denied. */
-export function hardenSession(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+/**
+ * Permissions our own page may use: writing plain text to the clipboard (the copy buttons).
+ * Everything else (camera, microphone, geolocation, notifications from the page, HID, USB, …)
+ * is never needed and always denied.
+ */
+export const OWN_PAGE_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+/** Every permission request and check is denied, except OWN_PAGE_PERMISSIONS for our own page. */
+export function hardenSession(session: Session, isOwnContents: (contents: WebContents | null) => boolean = () => false): void {
+  session.setPermissionRequestHandler((contents, permission, callback) => callback(OWN_PAGE_PERMISSIONS.has(permission) && isOwnContents(contents)));
+  session.setPermissionCheckHandler((contents, permission) => OWN_PAGE_PERMISSIONS.has(permission) && isOwnContents(contents));
   session.setDevicePermissionHandler(() => false);
   session.setDisplayMediaRequestHandler((_request, callback) => callback(null));
 }

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./fake-electron'));
 
-import { BrowserWindow, FakeEvent, Notification, Tray, app, dialog, ipcMain, resetFakeElectron } from './fake-electron';
+import { BrowserWindow, FakeEvent, FakeWebContents, Notification, Tray, app, dialog, ipcMain, resetFakeElectron, session } from './fake-electron';
 import { defaultDataDir, defaultDatabasePath } from '../../../src/main/engine/paths';
 import { IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../../../src/shared/contract';
 import { startApp, type RunningApp } from '../../../src/main/electron/app';
@@ -116,6 +116,11 @@ describe('startApp', () => {
     const handler = ipcMain.handlers.get(IPC_CHANNEL_PREFIX + 'status/summary')!;
     const summary = await handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame });
     expect(summary).toMatchObject({ ok: true, value: { tray: 'clear', needsYou: 0 } });
+
+    const check = session.defaultSession.permissionCheckHandler!;
+    expect(check(win.webContents, 'clipboard-sanitized-write', 'file://', {})).toBe(true);
+    expect(check(new FakeWebContents(win.webContents.getURL()), 'clipboard-sanitized-write', 'file://', {})).toBe(false);
+    expect(check(win.webContents, 'media', 'file://', {})).toBe(false);
 
     win.close();
     expect(win.destroyed).toBe(false);

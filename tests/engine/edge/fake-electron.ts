@@ -43,6 +43,9 @@ export class FakeWebContents extends EventEmitter {
   isLoading() {
     return this.loading;
   }
+  getURL() {
+    return this.mainFrame.url;
+  }
   /** raises an event the way Electron does and reports whether a handler prevented it */
   raise(name: string, extra: Record<string, unknown> = {}): FakeEvent {
     const event = new FakeEvent(extra);

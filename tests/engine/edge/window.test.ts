@@ -82,6 +82,27 @@ describe('hardenSession', () => {
     s.displayMediaHandler!({}, media);
     expect(media).toHaveBeenCalledWith(null);
   });
+
+  it('lets only our own page write to the clipboard, and nothing else', () => {
+    const own = new FakeWebContents('file:///opt/outbox/out/renderer/index.html');
+    const other = new FakeWebContents('https://evil.test/');
+    hardenSession(session.defaultSession as never, (wc) => wc === (own as never));
+    const s = session.defaultSession;
+    const ask = (wc: unknown, permission: string) => {
+      const callback = vi.fn();
+      s.permissionRequestHandler!(wc, permission, callback, {});
+      return callback.mock.calls[0][0] as boolean;
+    };
+    expect(ask(own, 'clipboard-sanitized-write')).toBe(true);
+    expect(s.permissionCheckHandler!(own, 'clipboard-sanitized-write', 'file://', {})).toBe(true);
+    expect(ask(other, 'clipboard-sanitized-write')).toBe(false);
+    expect(s.permissionCheckHandler!(other, 'clipboard-sanitized-write', 'https://evil.test', {})).toBe(false);
+    expect(ask(null, 'clipboard-sanitized-write')).toBe(false);
+    for (const permission of ['clipboard-read', 'media', 'notifications', 'geolocation', 'openExternal']) {
+      expect(ask(own, permission), permission).toBe(false);
+      expect(s.permissionCheckHandler!(own, permission, 'file://', {}), permission).toBe(false);
+    }
+  });
 });
 
 describe('isOwnPage and devServerUrlFrom', () => {
