@@ -79,3 +79,31 @@ describe('quota windows', () => {
     expect(nextSlot([limit], usage, 25, T0).at).toBe(T0 + 50 * 60_000);
   });
 });
+
+describe('the in-memory send log', () => {
+  it('answers like a plain list, including out-of-order additions and pruning', async () => {
+    const { SendLog } = await import('../../../src/main/engine/schedule/send-log');
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const log = new SendLog();
+    const list = new ListUsage();
+    for (let i = 0; i < 3000; i++) {
+      const at = T0 + Math.floor(i * 1000 + (rnd() < 0.1 ? -rnd() * 5000 : 0));
+      const r = 1 + Math.floor(rnd() * 4);
+      log.add(at, r);
+      list.add(at, r);
+      if (i % 500 === 499) {
+        log.prune(T0 + (i - 1500) * 1000);
+        list.prune(T0 + (i - 1500) * 1000 + 1);
+      }
+      if (i % 97 === 0) {
+        const from = T0 + (i - 800) * 1000;
+        for (const counts of ['messages', 'recipients'] as const) {
+          expect(log.unitsAfter(counts, from)).toBe(list.unitsAfter(counts, from));
+          for (const amount of [1, 5, 50, 400]) expect(log.timeWhenReached(counts, from, amount)).toBe(list.timeWhenReached(counts, from, amount));
+        }
+      }
+    }
+    expect(log.size).toBeGreaterThan(0);
+  });
+});

@@ -19,7 +19,8 @@ import { DEFAULT_BACKOFF, type BackoffPolicy, type Random } from './backoff';
 import { ACCOUNT_HOLDS, decide, type DeliveryOutcome, type NextState } from './decide';
 import { describeLearned, learnFromLimitReply } from './learning';
 import { DEFAULT_PACE, NO_PACE, onSuccess, onThrottled, paceOpensAt, type PacePolicy, type PaceState } from './pace';
-import { describeSlot, ListUsage, nextSlot, unitsOf, usedAt, WINDOW_MS, type Counts, type UsageReader } from './quota';
+import { SendLog } from './send-log';
+import { describeSlot, nextSlot, unitsOf, usedAt, WINDOW_MS, type Counts, type UsageReader } from './quota';
 
 export type DeliverFn = (ctx: EngineContext, messageId: number, opts?: { force?: boolean }) => Promise<DeliveryOutcome>;
 
@@ -111,6 +112,7 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
   const lastSend = new Map<number, number | null>();
   const paces = new Map<number, PaceState>();
   const waitingOnQuota = new Set<number>();
+  const windows = new Map<number, { log: SendLog; span: number; lastAt: number; idsAtLast: Set<number> }>();
   let accountCache: { row: AccountRow; limits: QuotaLimit[] }[] | null = null;
 
   let running = false;
@@ -150,24 +152,69 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
     return lastSend.get(accountId) ?? null;
   }
 
+  /**
+   * An account-wide wait survives a restart through the rows: the account's latest attempt
+   * failed with such a category and its message still waits with it.
+   */
   function blockedUntil(accountId: number): number | null {
-    if (!blocked.has(accountId)) blocked.set(accountId, queue.accountBlockedUntil(accountId) ?? 0);
+    if (!blocked.has(accountId)) {
+      let until = 0;
+      const last = usage.latestForAccount(accountId);
+      if (last?.outcome === 'failed' && last.category && ACCOUNT_WAITS.includes(last.category)) {
+        const m = messages.get(last.message_id);
+        if (m?.state === 'queued' && m.hold_category === last.category) until = m.next_attempt_at ?? 0;
+      }
+      blocked.set(accountId, until);
+    }
     return blocked.get(accountId) || null;
   }
 
-  /** Stored accepted sends plus the ones in flight (counted from the moment they started). */
-  function usageFor(accountId: number): UsageReader {
+  /** How far back an account's windows can look (fixed windows: up to two periods). */
+  function spanOf(limits: QuotaLimit[]): number {
+    return Math.max(60_000, ...limits.map((l) => (l.mode === 'rolling' ? WINDOW_MS[l.window] : 2 * WINDOW_MS[l.window])));
+  }
+
+  /**
+   * The account's send log, caught up with the attempts table: one indexed query that usually
+   * returns nothing. Attempts finish at the clock's time, so asking from the latest time seen
+   * (and skipping ids already counted at that instant) misses none.
+   */
+  function logFor(accountId: number, limits: QuotaLimit[]): SendLog {
+    const now = clock.now();
+    const span = spanOf(limits);
+    let w = windows.get(accountId);
+    if (!w || w.span < span) {
+      w = { log: new SendLog(), span, lastAt: now - span, idsAtLast: new Set() };
+      windows.set(accountId, w);
+    }
+    for (const r of usage.acceptedSince(accountId, w.lastAt - 1)) {
+      if (r.at < w.lastAt || (r.at === w.lastAt && w.idsAtLast.has(r.id))) continue;
+      if (r.at > w.lastAt) {
+        w.lastAt = r.at;
+        w.idsAtLast.clear();
+      }
+      w.idsAtLast.add(r.id);
+      w.log.add(r.at, r.recipients);
+    }
+    w.log.prune(now - span);
+    return w.log;
+  }
+
+  /** The account's accepted sends plus the ones in flight (counted from the moment they started). */
+  function usageFor(accountId: number, limits: QuotaLimit[] = accountById(accountId)?.limits ?? []): UsageReader {
+    const log = logFor(accountId, limits);
     const mine = flying.get(accountId) ?? [];
+    if (mine.length === 0) return log;
     return {
       unitsAfter(counts: Counts, from: number) {
-        let n = usage.unitsAfter(accountId, from, counts);
+        let n = log.unitsAfter(counts, from);
         for (const f of mine) if (f.at > from) n += unitsOf(counts, f.recipients);
         return n;
       },
       timeWhenReached(counts: Counts, from: number, amount: number) {
-        const stored = usage.timeWhenReached(accountId, from, amount, counts);
-        if (stored !== null || mine.length === 0) return stored;
-        let n = usage.unitsAfter(accountId, from, counts);
+        const stored = log.timeWhenReached(counts, from, amount);
+        if (stored !== null) return stored;
+        let n = log.unitsAfter(counts, from);
         for (const f of mine) {
           if (f.at <= from) continue;
           n += unitsOf(counts, f.recipients);
@@ -194,7 +241,7 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
     if (!forced) {
       const until = blockedUntil(accountId);
       if (until !== null && until > gate.at) gate = { at: until, reason: 'backoff' };
-      const slot = nextSlot(limits, usageFor(accountId), recipientsOf(h), gate.at);
+      const slot = nextSlot(limits, usageFor(accountId, limits), recipientsOf(h), gate.at);
       if (slot.at > gate.at) gate = { at: slot.at, reason: 'quota' };
     }
     const paced = paceOpensAt(paceOf(accountId), lastSendOf(accountId), gate.at);
@@ -289,7 +336,7 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
     let limits = acc?.limits ?? [];
     const limitReply = all.find((c) => c.category === 'sending_limit');
     if (limitReply && acc) {
-      const reader = usageFor(accountId);
+      const reader = usageFor(accountId, limits);
       const learned = learnFromLimitReply(limits, (l) => usedAt(l, reader, now), limitReply.words, now);
       if (learned.learned) {
         limits = learned.limits;
@@ -308,7 +355,7 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
       since: h.first_attempt_at ?? now,
       // An account-wide wait grows with the account's run of such failures, whichever message met them.
       failures: Math.max(1, usage.failedCountForMessage(h.id), accountWide ? usage.failureStreak(accountId, ACCOUNT_WAITS) : 0),
-      quotaOpensAt: limitReply ? nextSlot(limits, usageFor(accountId), recipientsOf(h), now).at : null,
+      quotaOpensAt: limitReply ? nextSlot(limits, usageFor(accountId, limits), recipientsOf(h), now).at : null,
       policy,
       random,
     });
@@ -538,7 +585,7 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
 
   function nextSlotFor(accountId: number, recipients: number): SlotInfo {
     const acc = accountById(accountId);
-    const s = nextSlot(acc?.limits ?? [], usageFor(accountId), recipients, clock.now());
+    const s = nextSlot(acc?.limits ?? [], usageFor(accountId, acc?.limits ?? []), recipients, clock.now());
     return { at: s.at, slot: s.slot, cap: s.cap, window: s.window };
   }
 
@@ -555,8 +602,9 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
     for (const { row, limits } of accountsNow()) {
       if (opts.accountId !== undefined && row.id !== opts.accountId) continue;
       if (out.length >= limit) break;
-      const longest = Math.max(60_000, ...limits.map((l) => (l.mode === 'rolling' ? WINDOW_MS[l.window] : 2 * WINDOW_MS[l.window])));
-      const sim = new ListUsage(usage.acceptedSince(row.id, now - longest));
+      const longest = spanOf(limits);
+      const sim = new SendLog();
+      for (const r of usage.acceptedSince(row.id, now - longest)) sim.add(r.at, r.recipients);
       for (const f of flying.get(row.id) ?? []) sim.add(f.at, f.recipients);
       let pace = paceOf(row.id);
       let last = lastSendOf(row.id);

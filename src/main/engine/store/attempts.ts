@@ -188,11 +188,12 @@ export function createAttemptUsageRepo(db: Db) {
       SELECT finished_at AS at, sum(max(accepted_count, 1)) OVER (ORDER BY finished_at, id) AS total FROM attempts
       WHERE account_id = ? AND outcome IN ('sent', 'partial') AND finished_at > ?
     ) WHERE total >= ? LIMIT 1`);
-  const acceptedSince = db.prepare<[number, number], { at: number; recipients: number }>(`
-    SELECT finished_at AS at, accepted_count AS recipients FROM attempts
+  const acceptedSince = db.prepare<[number, number], { id: number; at: number; recipients: number }>(`
+    SELECT id, finished_at AS at, accepted_count AS recipients FROM attempts
     WHERE account_id = ? AND outcome IN ('sent', 'partial') AND finished_at > ? ORDER BY finished_at, id`);
-  const lastStarted = db.prepare<[number], { at: number | null }>(
-    'SELECT max(started_at) AS at FROM attempts WHERE account_id = ?',
+  // The account's latest attempts by id walk attempts_account backwards: no scan of the table.
+  const latest = db.prepare<[number], { message_id: number; started_at: number; outcome: AttemptOutcome | null; category: Category | null }>(
+    'SELECT message_id, started_at, outcome, category FROM attempts WHERE account_id = ? ORDER BY id DESC LIMIT 1',
   );
   const recent = db.prepare<[number, number], { outcome: AttemptOutcome | null; category: Category | null }>(
     'SELECT outcome, category FROM attempts WHERE account_id = ? ORDER BY id DESC LIMIT ?',
@@ -215,13 +216,17 @@ export function createAttemptUsageRepo(db: Db) {
         : reachRecipients.get(accountId, from, amount);
       return row?.at ?? null;
     },
-    /** The accepted sends after `from`, oldest first (projecting the queue forward). */
-    acceptedSince(accountId: number, from: number): { at: number; recipients: number }[] {
+    /** The accepted sends after `from`, oldest first (the scheduler's in-memory window log). */
+    acceptedSince(accountId: number, from: number): { id: number; at: number; recipients: number }[] {
       return acceptedSince.all(accountId, from);
     },
     /** When the account's latest attempt started (pace spacing survives a restart). */
     lastStartedAt(accountId: number): number | null {
-      return lastStarted.get(accountId)?.at ?? null;
+      return latest.get(accountId)?.started_at ?? null;
+    },
+    /** The account's most recent attempt (which message, how it ended). */
+    latestForAccount(accountId: number) {
+      return latest.get(accountId);
     },
     /** How many of the account's latest attempts in a row failed with one of `categories`. */
     failureStreak(accountId: number, categories: readonly Category[], limit = 64): number {

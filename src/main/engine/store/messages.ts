@@ -229,7 +229,8 @@ export function createQueueRepo(db: Db) {
   const forcedHead = db.prepare<[number], QueueHead>(`
     SELECT id, account_id, next_attempt_at, due_reason, hold_category, rcpt_json, force_send, attempt_count,
       first_attempt_at, created_at
-    FROM messages WHERE account_id = ? AND force_send = 1 AND state = 'queued' ORDER BY next_attempt_at LIMIT 1`);
+    FROM messages INDEXED BY messages_forced
+    WHERE account_id = ? AND force_send = 1 AND state = 'queued' ORDER BY next_attempt_at LIMIT 1`);
   const page = db.prepare<[number, number, number, number, number], QueueListRow>(`
     SELECT id, account_id, next_attempt_at, due_reason, hold_category, hold_detail, rcpt_json, force_send, attempt_count,
       first_attempt_at, created_at, message_id, subject
@@ -248,9 +249,6 @@ export function createQueueRepo(db: Db) {
     UPDATE messages SET state = 'queued', next_attempt_at = ?, due_reason = 'released', hold_category = NULL,
       hold_detail = NULL, updated_at = ?
     WHERE account_id = ? AND state = 'held' AND hold_category IN (?, ?)`);
-  const blockedUntil = db.prepare<[number, string, string, string], { at: number | null }>(`
-    SELECT max(next_attempt_at) AS at FROM messages
-    WHERE account_id = ? AND state = 'queued' AND hold_category IN (?, ?, ?)`);
   const counts = db.prepare<[], { state: string; n: number; retried: number }>(`
     SELECT state, count(*) AS n, sum(attempt_count > 0) AS retried FROM messages
     WHERE state IN ('queued', 'sending', 'held', 'failed') GROUP BY state`);
@@ -289,10 +287,6 @@ export function createQueueRepo(db: Db) {
     /** Puts messages held by the account's sign-in or suspension back into the queue. */
     releaseAccount(accountId: number, at: number, now: number): number {
       return release.run(at, now, accountId, 'auth_failed', 'account_suspended').changes;
-    },
-    /** The latest retry time of messages waiting on an account-wide temporary failure. */
-    accountBlockedUntil(accountId: number): number | null {
-      return blockedUntil.get(accountId, 'sending_limit', 'provider_outage', 'throttled')?.at ?? null;
     },
     /** Message counts for the tray: waiting (retried ones apart), held, failed. */
     stateCounts(): Record<string, { n: number; retried: number }> {

@@ -123,6 +123,8 @@ export const migration0001Initial: Migration = {
         rule            TEXT
       ) STRICT;
       CREATE INDEX attempts_message ON attempts(message_id);
+      -- an account's latest attempts (pace, account-wide waits after a restart)
+      CREATE INDEX attempts_account ON attempts(account_id);
       -- covering for quota windows: sums of accepted recipients never touch the table
       CREATE INDEX attempts_account_time ON attempts(account_id, finished_at, accepted_count) WHERE outcome IN ('sent', 'partial');
 
