@@ -29,6 +29,12 @@ export class SessionError extends Error {
 }
 
 const IDLE_CLOSE_MS = 30_000;
+
+/**
+ * Client timeouts for every SMTP session. A provider that stops answering costs a send this
+ * long before it is recorded as a provider_outage and retried; the fault tests shorten them.
+ */
+export const SMTP_TIMEOUTS = { connectionMs: 30_000, greetingMs: 30_000, socketMs: 120_000 };
 const MAX_IDLE_PER_ACCOUNT = 4;
 
 function connectionOptions(account: AccountRow, trace: SessionTrace): ConstructorParameters<typeof SMTPConnection>[0] {
@@ -58,9 +64,9 @@ function connectionOptions(account: AccountRow, trace: SessionTrace): Constructo
     ignoreTLS: tlsMode === 'none',
     // Certificates are checked unless the user asked otherwise for this account.
     tls: account.insecure_tls ? { rejectUnauthorized: false } : { rejectUnauthorized: true },
-    connectionTimeout: 30_000,
-    greetingTimeout: 30_000,
-    socketTimeout: 120_000,
+    connectionTimeout: SMTP_TIMEOUTS.connectionMs,
+    greetingTimeout: SMTP_TIMEOUTS.greetingMs,
+    socketTimeout: SMTP_TIMEOUTS.socketMs,
     allowInternalNetworkInterfaces: true,
     transactionLog: true,
     logger,
