@@ -6,6 +6,7 @@ import { EngineEvents } from './events';
 import { systemClock, silentLogger, type Clock, type Logger, type SecretStore } from './ports';
 import { createScheduler, type Scheduler, type SchedulerOptions } from './schedule';
 import { createOutboxPart, type OutboxServices } from './outbox';
+import { createWatcher } from './bounces/watch';
 
 export interface EngineOptions {
   /** database file path, or ':memory:' */
@@ -66,6 +67,10 @@ export function createEngine(options: EngineOptions): Engine {
   const scheduler = options.schedule === false ? null : createScheduler(ctx, options.scheduleOptions);
   if (scheduler) parts.push({ name: 'schedule', start: () => scheduler.start(), stop: () => scheduler.stop() });
   // --- bounces (watcher) ---
+  if (options.watch !== false) {
+    const watcher = createWatcher(ctx);
+    parts.push({ name: 'bounces', start: () => watcher.start(), stop: () => watcher.stop() });
+  }
 
   let started = false;
   return {

@@ -17,7 +17,7 @@
  * Runs as root (the servers drop to dovecot/dovenull; mail is stored as the `mail` user).
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { makeSelfSignedCert, type TestCert } from './certs';
@@ -79,6 +79,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const usersPath = join(dir, 'users');
   writeFileSync(usersPath, '', { mode: 0o644 });
   const passwords = new Map<string, string>();
+  let usersVersion = 0;
   const configPath = join(dir, 'dovecot.conf');
   const logPath = join(dir, 'dovecot.log');
   const instance = `outbox-${basename(dir).slice(-6)}`;
@@ -225,14 +226,14 @@ ${options.extraConfig ?? ''}
     addUser(name, password) {
       const user = address(name);
       if (/[:\n]/.test(user) || /[:\n]/.test(password)) throw new Error('user names and passwords may not contain ":" or newlines');
-      if (passwords.has(user)) {
-        // rewrite the whole file so the old line goes away; Dovecot re-reads it when it changes
-        passwords.set(user, password);
-        writeFileSync(usersPath, [...passwords].map(([u, p]) => `${u}:{PLAIN}${p}::::::\n`).join(''));
-      } else {
-        passwords.set(user, password);
-        appendFileSync(usersPath, `${user}:{PLAIN}${password}::::::\n`);
-      }
+      passwords.set(user, password);
+      // Dovecot re-reads the file when its mtime changes; two writes within one second would look
+      // unchanged, so each version gets a new inode (rename) and an mtime of its own.
+      const tmp = `${usersPath}.tmp`;
+      writeFileSync(tmp, [...passwords].map(([u, p]) => `${u}:{PLAIN}${p}::::::\n`).join(''), { mode: 0o644 });
+      usersVersion = Math.max(usersVersion + 1, Math.floor(Date.now() / 1000));
+      utimesSync(tmp, usersVersion, usersVersion);
+      renameSync(tmp, usersPath);
       return user;
     },
     maildir(name) {
@@ -246,7 +247,9 @@ ${options.extraConfig ?? ''}
           const list = await client.list();
           if (!list.some((m) => m.path === folder)) await client.mailboxCreate(folder);
         }
-        const res = await client.append(folder, raw, flags);
+        const res = await client.append(folder, raw, flags).catch((err: { response?: string; message?: string }) => {
+          throw new Error(`APPEND to ${folder} failed: ${err.response ?? err.message}`);
+        });
         if (!res || !res.uid || !res.uidValidity) throw new Error(`APPEND to ${folder} returned no UID`);
         return { uid: Number(res.uid), uidValidity: Number(res.uidValidity) };
       } finally {

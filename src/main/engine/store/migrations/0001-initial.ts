@@ -144,10 +144,14 @@ export const migration0001Initial: Migration = {
         linked_message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
         -- how it was linked: message-id | recipient-time | sent-folder | none (sent elsewhere)
         link_method     TEXT,
+        -- sha256 of the raw bytes: the guard for reports that carry no Message-ID of their own
+        content_hash    TEXT,
+        size_bytes      INTEGER,
         created_at      INTEGER NOT NULL,
         UNIQUE (account_id, folder, uidvalidity, uid)
       ) STRICT;
       CREATE INDEX bounces_report_message_id ON bounces(account_id, report_message_id);
+      CREATE INDEX bounces_content_hash ON bounces(account_id, content_hash);
       CREATE INDEX bounces_linked ON bounces(linked_message_id);
 
       CREATE TABLE failures (
@@ -172,13 +176,38 @@ export const migration0001Initial: Migration = {
         resolved_at     INTEGER,
         resolution      TEXT
       ) STRICT;
+      -- The window's filters: each index narrows to one filter value, then to one group
+      -- (resolved_at, kind), then reads newest first; group counts are index-only range counts.
       CREATE INDEX failures_open ON failures(resolved_at, kind, detected_at);
-      CREATE INDEX failures_category ON failures(category, detected_at);
-      CREATE INDEX failures_account ON failures(account_id, detected_at);
-      CREATE INDEX failures_domain ON failures(recipient_domain);
+      CREATE INDEX failures_category ON failures(category, resolved_at, kind, detected_at);
+      CREATE INDEX failures_account ON failures(account_id, resolved_at, kind, detected_at);
+      CREATE INDEX failures_domain ON failures(recipient_domain, resolved_at, kind, detected_at);
       CREATE INDEX failures_message ON failures(message_id);
       -- the window's Resolved list, newest first, without sorting every resolved row
       CREATE INDEX failures_resolved ON failures(detected_at) WHERE resolved_at IS NOT NULL AND kind != 'none';
+
+      -- The window's search: substrings (3+ characters, any case) of the recipient, the provider's
+      -- words, the message's subject and the category id, found through trigrams instead of a
+      -- LIKE over every row. Contentless: the text stays in failures and messages. New rows are
+      -- indexed by the failures repository in the same transaction (an FTS5 write inside a
+      -- trigger flushes its buffer on every row: 100,000 inserts took 4x as long); the triggers
+      -- keep it in step with every later change.
+      CREATE VIRTUAL TABLE failures_search USING fts5(
+        recipient, diagnostic, subject, category, tokenize = 'trigram', content = '', contentless_delete = 1
+      );
+      CREATE TRIGGER failures_search_delete AFTER DELETE ON failures BEGIN
+        DELETE FROM failures_search WHERE rowid = old.id;
+      END;
+      CREATE TRIGGER failures_search_update AFTER UPDATE OF recipient, diagnostic, category, message_id ON failures BEGIN
+        DELETE FROM failures_search WHERE rowid = old.id;
+        INSERT INTO failures_search (rowid, recipient, diagnostic, subject, category)
+        VALUES (new.id, new.recipient, new.diagnostic, (SELECT subject FROM messages WHERE id = new.message_id), new.category);
+      END;
+      CREATE TRIGGER failures_search_subject AFTER UPDATE OF subject ON messages BEGIN
+        DELETE FROM failures_search WHERE rowid IN (SELECT id FROM failures WHERE message_id = new.id);
+        INSERT INTO failures_search (rowid, recipient, diagnostic, subject, category)
+          SELECT id, recipient, diagnostic, new.subject, category FROM failures WHERE message_id = new.id;
+      END;
 
       CREATE TABLE sync_state (
         account_id      INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
