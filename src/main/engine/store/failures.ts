@@ -1,6 +1,6 @@
-import type { Db } from './db';
 import type { Category, Kind } from '../../../shared/categories';
 import type { FailureSource } from '../../../shared/model';
+import { transaction, type Db } from './db';
 import { domainOf } from './messages';
 
 export interface NewFailure {
@@ -31,6 +31,10 @@ export function createFailuresRepo(db: Db) {
       source, status, reply_code, diagnostic, remote_mta, detected_at)
     VALUES (@messageId, @accountId, @attemptId, @bounceId, @recipient, @domain, @category, @kind, @rule,
       @source, @status, @replyCode, @diagnostic, @remoteMta, @detectedAt)`);
+  // The window's search index (see failures_search in the schema); same transaction as the row.
+  const index = db.prepare(`
+    INSERT INTO failures_search (rowid, recipient, diagnostic, subject, category)
+    VALUES (@id, @recipient, @diagnostic, (SELECT subject FROM messages WHERE id = @messageId), @category)`);
   const resolveById = db.prepare<[number, string, number]>(
     'UPDATE failures SET resolved_at = ?, resolution = ? WHERE id = ? AND resolved_at IS NULL',
   );
@@ -41,27 +45,36 @@ export function createFailuresRepo(db: Db) {
     'SELECT id, recipient, category, kind FROM failures WHERE message_id = ? AND resolved_at IS NULL',
   );
 
+  function insertRow(f: NewFailure): number {
+    const id = Number(
+      insert.run({
+        messageId: f.messageId,
+        accountId: f.accountId,
+        attemptId: f.attemptId ?? null,
+        bounceId: f.bounceId ?? null,
+        recipient: f.recipient,
+        domain: f.recipient ? domainOf(f.recipient) : null,
+        category: f.category,
+        kind: f.kind,
+        rule: f.rule,
+        source: f.source,
+        status: f.status ?? null,
+        replyCode: f.replyCode ?? null,
+        diagnostic: f.diagnostic,
+        remoteMta: f.remoteMta ?? null,
+        detectedAt: f.detectedAt,
+      }).lastInsertRowid,
+    );
+    index.run({ id, recipient: f.recipient, diagnostic: f.diagnostic, messageId: f.messageId, category: f.category });
+    return id;
+  }
+
   return {
     insert(f: NewFailure): number {
-      return Number(
-        insert.run({
-          messageId: f.messageId,
-          accountId: f.accountId,
-          attemptId: f.attemptId ?? null,
-          bounceId: f.bounceId ?? null,
-          recipient: f.recipient,
-          domain: f.recipient ? domainOf(f.recipient) : null,
-          category: f.category,
-          kind: f.kind,
-          rule: f.rule,
-          source: f.source,
-          status: f.status ?? null,
-          replyCode: f.replyCode ?? null,
-          diagnostic: f.diagnostic,
-          remoteMta: f.remoteMta ?? null,
-          detectedAt: f.detectedAt,
-        }).lastInsertRowid,
-      );
+      // Inside the caller's transaction when there is one; a nested savepoint would make FTS5
+      // flush its buffer on every row.
+      if (!db.inTransaction) return transaction(db, () => insertRow(f));
+      return insertRow(f);
     },
     resolve(id: number, resolution: Resolution, now: number): boolean {
       return resolveById.run(now, resolution, id).changes > 0;

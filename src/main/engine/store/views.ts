@@ -73,6 +73,18 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** Trigrams need three characters; shorter searches fall back to LIKE (they match broadly anyway). */
+const TRIGRAM_MIN_CHARS = 3;
+
+function usesTrigrams(search: string | undefined): boolean {
+  return !!search && [...search.trim()].length >= TRIGRAM_MIN_CHARS;
+}
+
+/** The search text as one FTS5 phrase: with the trigram tokenizer, a case-insensitive substring. */
+function ftsPhrase(text: string): string {
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
 function toFailureRow(r: FailureDbRow): FailureRow {
   const waiting = r.msg_state === 'queued' && r.resolved_at === null;
   return {
@@ -133,11 +145,14 @@ export function createViews(db: Db) {
       where.push('f.recipient_domain = @domain');
       key += 'd';
     }
-    if (q.search) {
+    if (usesTrigrams(q.search)) {
+      where.push('f.id IN (SELECT rowid FROM failures_search WHERE failures_search MATCH @phrase)');
+      key += 's';
+    } else if (q.search) {
       // LIKE is case-insensitive for ASCII, which covers addresses and most reply texts.
       where.push(`(f.recipient LIKE @pattern ESCAPE '\\' OR f.diagnostic LIKE @pattern ESCAPE '\\'
         OR m.subject LIKE @pattern ESCAPE '\\' OR f.category LIKE @pattern ESCAPE '\\')`);
-      key += 's';
+      key += 'l';
       needsMessage = true;
     }
     return { key, where, needsMessage };
@@ -148,14 +163,17 @@ export function createViews(db: Db) {
       accountId: q.accountId ?? null,
       category: q.category ?? null,
       domain: q.domain ? q.domain.trim().replace(/^@/, '').toLowerCase() : null,
-      pattern: q.search ? `%${escapeLike(q.search.trim())}%` : null,
+      pattern: q.search && !usesTrigrams(q.search) ? `%${escapeLike(q.search.trim())}%` : null,
+      phrase: usesTrigrams(q.search) ? ftsPhrase(q.search!.trim()) : null,
       offset: q.offset,
       limit: q.limit,
     };
   }
 
+  // The page's ids are picked first, from an index alone, and only those rows are joined: a
+  // page deep in the list (OFFSET 50,000) then skips index entries, not joined rows.
   function listStatement(q: FailureQuery) {
-    const { key, where } = filterSql(q);
+    const { key, where, needsMessage } = filterSql(q);
     const group = q.group ?? 'all';
     const cacheKey = `${group}:${key}`;
     let stmt = listCache.get(cacheKey);
@@ -166,26 +184,39 @@ export function createViews(db: Db) {
           f.recipient, f.category, f.kind, f.rule, f.source, f.status, f.reply_code,
           substr(f.diagnostic, 1, ${LIST_DIAGNOSTIC_CHARS}) AS diagnostic, m.subject, f.detected_at, f.resolved_at,
           ${GROUP_SQL} AS grp, m.next_attempt_at, m.due_reason, m.state AS msg_state
-        FROM failures f
+        FROM (
+          SELECT f.id FROM failures f ${needsMessage ? 'LEFT JOIN messages m ON m.id = f.message_id' : ''}
+          WHERE ${all.join(' AND ')}
+          ORDER BY f.detected_at DESC, f.id DESC
+          LIMIT @limit OFFSET @offset
+        ) AS page
+        JOIN failures f ON f.id = page.id
         LEFT JOIN messages m ON m.id = f.message_id
         LEFT JOIN accounts a ON a.id = f.account_id
-        WHERE ${all.join(' AND ')}
-        ORDER BY f.detected_at DESC, f.id DESC
-        LIMIT @limit OFFSET @offset`);
+        ORDER BY f.detected_at DESC, f.id DESC`);
       listCache.set(cacheKey, stmt);
     }
     return stmt;
   }
 
+  // Without a search, each group's count is a range count on one index (no sort, no table
+  // reads); with a search, the matching rows are few enough to group directly.
   function countStatement(q: FailureQuery) {
     const { key, where, needsMessage } = filterSql(q);
     let stmt = countCache.get(key);
     if (!stmt) {
-      stmt = db.prepare(`
-        SELECT ${GROUP_SQL} AS grp, count(*) AS n
-        FROM failures f ${needsMessage ? 'LEFT JOIN messages m ON m.id = f.message_id' : ''}
-        WHERE ${where.join(' AND ')}
-        GROUP BY grp`);
+      if (q.search) {
+        stmt = db.prepare(`
+          SELECT ${GROUP_SQL} AS grp, count(*) AS n
+          FROM failures f ${needsMessage ? 'LEFT JOIN messages m ON m.id = f.message_id' : ''}
+          WHERE ${where.join(' AND ')}
+          GROUP BY grp`);
+      } else {
+        const groups = Object.entries(GROUP_WHERE).map(
+          ([grp, cond]) => `SELECT '${grp}' AS grp, (SELECT count(*) FROM failures f WHERE ${[...where, cond].join(' AND ')}) AS n`,
+        );
+        stmt = db.prepare(groups.join(' UNION ALL '));
+      }
       countCache.set(key, stmt);
     }
     return stmt;
@@ -236,19 +267,19 @@ export function createViews(db: Db) {
   );
 
   const sendsByHour = db.prepare<{ start: number; accountId: number | null }, { bucket: number; sent: number; recipients: number }>(`
-    SELECT (finished_at - @start) / 3600000 AS bucket, count(*) AS sent, sum(accepted_count) AS recipients
+    SELECT CAST((finished_at - @start) / 3600000 AS INTEGER) AS bucket, count(*) AS sent, sum(accepted_count) AS recipients
     FROM attempts
     WHERE outcome IN ('sent', 'partial') AND finished_at >= @start AND (@accountId IS NULL OR account_id = @accountId)
     GROUP BY bucket`);
   const failuresByDay = db.prepare<{ start: number }, { bucket: number; category: Category; n: number }>(`
-    SELECT (detected_at - @start) / 86400000 AS bucket, category, count(*) AS n
+    SELECT CAST((detected_at - @start) / 86400000 AS INTEGER) AS bucket, category, count(*) AS n
     FROM failures WHERE detected_at >= @start AND kind != 'none'
     GROUP BY bucket, category`);
-  const openCounts = db.prepare<[], { grp: FailureGroup; n: number }>(`
-    SELECT ${GROUP_SQL} AS grp, count(*) AS n FROM failures f
-    WHERE f.resolved_at IS NULL AND f.kind IN ('fix', 'temporary', 'permanent') GROUP BY grp`);
-  const resolvedCount = db.prepare<[], { n: number }>(
-    "SELECT count(*) AS n FROM failures f WHERE f.resolved_at IS NOT NULL AND f.kind != 'none'",
+  // One range count per group on failures_open: no sort over every row.
+  const allGroupCounts = db.prepare<[], { grp: FailureGroup; n: number }>(
+    Object.entries(GROUP_WHERE)
+      .map(([grp, cond]) => `SELECT '${grp}' AS grp, (SELECT count(*) FROM failures f WHERE ${cond}) AS n`)
+      .join(' UNION ALL '),
   );
   const pausedAccounts = db.prepare<[], { total: number; paused: number }>(
     'SELECT count(*) AS total, coalesce(sum(paused), 0) AS paused FROM accounts',
@@ -276,7 +307,7 @@ export function createViews(db: Db) {
         countsMark = mark;
         countsByFilter.clear();
       }
-      const countKey = JSON.stringify([p.accountId, p.category, p.domain, p.pattern]);
+      const countKey = JSON.stringify([p.accountId, p.category, p.domain, p.pattern, p.phrase]);
       let groups = countsByFilter.get(countKey);
       if (!groups) {
         groups = { ...EMPTY_GROUPS };
@@ -365,7 +396,9 @@ export function createViews(db: Db) {
       const start = Math.floor(now / 3_600_000) * 3_600_000 - 23 * 3_600_000;
       const buckets = Array.from({ length: 24 }, (_, i) => ({ start: start + i * 3_600_000, sent: 0 }));
       for (const r of sendsByHour.all({ start, accountId })) {
-        if (r.bucket >= 0 && r.bucket < 24) buckets[r.bucket].sent = r.sent;
+        // @start arrives as a REAL, so the division may not be whole.
+        const b = Math.floor(r.bucket);
+        if (b >= 0 && b < 24) buckets[b].sent += r.sent;
       }
       return buckets;
     },
@@ -375,7 +408,8 @@ export function createViews(db: Db) {
       const start = Math.floor(now / 86_400_000) * 86_400_000 - (days - 1) * 86_400_000;
       const out = Array.from({ length: days }, (_, i) => ({ start: start + i * 86_400_000, counts: {} as Partial<Record<Category, number>> }));
       for (const r of failuresByDay.all({ start })) {
-        if (r.bucket >= 0 && r.bucket < days) out[r.bucket].counts[r.category] = r.n;
+        const b = Math.floor(r.bucket);
+        if (b >= 0 && b < days) out[b].counts[r.category] = (out[b].counts[r.category] ?? 0) + r.n;
       }
       return out;
     },
@@ -393,8 +427,7 @@ export function createViews(db: Db) {
 
     groupCounts(): Record<FailureGroup, number> {
       const groups = { ...EMPTY_GROUPS };
-      for (const r of openCounts.all()) groups[r.grp] = r.n;
-      groups.resolved = resolvedCount.get()?.n ?? 0;
+      for (const r of allGroupCounts.all()) groups[r.grp] = r.n;
       return groups;
     },
 
