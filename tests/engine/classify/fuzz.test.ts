@@ -135,3 +135,27 @@ describe(`fuzz: mutated fixtures (seed ${SEED}, ${CASES} cases)`, () => {
     }
   });
 });
+
+describe('wording gates are sound', () => {
+  it('every text a wording rule matches also passes its gate', async () => {
+    const { WORDING_RULES } = await import('../../../src/main/engine/classify/wording');
+    const r = rng(SEED ^ 0x9e3779b9);
+    const texts: string[] = readFileSync(join(__dirname, '../../fixtures/provider-replies.public.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => String((JSON.parse(l) as { text: unknown }).text ?? ''));
+    for (const raw of corpus) {
+      const rep = parseReport(raw);
+      for (const x of rep.recipients) texts.push(x.diagnostic ?? '', x.words);
+      texts.push(raw.toString('latin1').slice(0, 4000));
+    }
+    const n = texts.length;
+    for (let i = 0; i < Math.min(CASES, 3000); i++) texts.push(mutate(Buffer.from(texts[Math.floor(r() * n)], 'latin1'), r).toString('latin1'));
+    for (const t of texts) {
+      const lower = t.toLowerCase().replace(/\s+/g, ' ').slice(0, 2048);
+      for (const rule of WORDING_RULES) {
+        if (rule.gate && rule.re.test(lower)) expect(rule.gate.test(lower), `${rule.id} gate misses "${lower.slice(0, 200)}"`).toBe(true);
+      }
+    }
+  });
+});

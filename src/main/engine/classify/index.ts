@@ -147,6 +147,7 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
 
   // 4. wording
   for (const r of WORDING_RULES) {
+    if (r.gate && !r.gate.test(lower)) continue;
     if (r.re.test(lower)) {
       const c = typeof r.category === 'function' ? r.category(stage) : r.category;
       return make(c, r.id, words);
