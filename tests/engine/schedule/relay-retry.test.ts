@@ -9,9 +9,10 @@ import { createEngine, type Engine } from '../../../src/main/engine/index';
 import { ManualClock } from '../../../src/main/engine/ports';
 import { createAttemptsRepo } from '../../../src/main/engine/store/attempts';
 import { createMessagesRepo, createQueueRepo } from '../../../src/main/engine/store/messages';
-import { addTestAccount, rawMessage, tempDir } from '../outbox/support/context';
+import { addTestAccount, rawMessage, storeMessage, tempDir } from '../outbox/support/context';
 import { startProvider, type ScriptedProvider } from '../outbox/support/provider';
-import { MIN } from './helpers';
+import { H, MIN } from './helpers';
+import { createAccountsRepo } from '../../../src/main/engine/store/accounts';
 
 const T0 = Date.UTC(2026, 10, 30, 8, 0, 0);
 const COUNT = 30;
@@ -85,5 +86,41 @@ describe('retries through the real intake and sender', () => {
     // the account waited as a whole: a handful of probes, not one refusal per message per minute
     expect(failed.length).toBeLessThan(10);
     expect(Math.max(...failed.map((a) => a.started_at))).toBeLessThan(healAt + 16 * MIN);
+  });
+
+  it('a rejected password holds the whole account; the reconnect flow releases it at the pace its window allows', async () => {
+    const office = await startProvider({ password: 'changed-on-the-web' });
+    try {
+      const account = await addTestAccount(engine, office.port, { name: 'office', email: 'sender@example.test', password: 'secret' });
+      createAccountsRepo(engine.db).setLimits(account.id, [{ window: 'hour', max: 4, mode: 'rolling', counts: 'messages' }], clock.now());
+      const ids = Array.from({ length: 10 }, (_, i) => storeMessage(engine, account.id, { to: [`p${i}@example.test`] }));
+      engine.events.emit('queue/changed', { accountId: account.id });
+      const scheduler = engine.scheduler!;
+      const messages = createMessagesRepo(engine.db);
+      await scheduler.runDueNow();
+
+      expect(ids.map((id) => messages.get(id)!.state)).toEqual(ids.map(() => 'held'));
+      expect(ids.every((id) => messages.get(id)!.hold_category === 'auth_failed')).toBe(true);
+      expect(createAccountsRepo(engine.db).get(account.id)!.status).toBe('auth_failed');
+      expect(office.received.size).toBe(0);
+
+      // the user types the new password: the reconnect tests the login and releases the holds
+      const result = await engine.accounts.reconnect(account.id, { password: 'changed-on-the-web' });
+      expect(result).toMatchObject({ ok: true, released: 10 });
+      const t1 = clock.now();
+      for (let guard = 0; guard < 200; guard++) {
+        await scheduler.runDueNow();
+        const next = clock.nextTimerAt();
+        if (next === null || next > t1 + 4 * H) break;
+        clock.advanceTo(next);
+      }
+      const sentAt = ids.map((id) => messages.get(id)!).map((m) => [m.state, m.sent_at]);
+      expect(sentAt.every(([state]) => state === 'sent')).toBe(true);
+      const hours = sentAt.map(([, at]) => Math.round(((at as number) - t1) / H));
+      expect(hours.sort()).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 2, 2]);
+      expect([...office.received.values()]).toEqual(ids.map(() => 1));
+    } finally {
+      await office.stop();
+    }
   });
 });

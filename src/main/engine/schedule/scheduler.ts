@@ -456,6 +456,9 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
     passChain = passChain.then(async () => {
       passPending = false;
       running = true;
+      // Accounts are a handful of rows: read them fresh for each pass (pause, limits and status
+      // may have changed through any path, even another process).
+      accountCache = null;
       let total = 0;
       try {
         for (;;) {
@@ -682,11 +685,15 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
 }
 export type Scheduler = ReturnType<typeof createScheduler>;
 
+// Intl formatters are costly to build; the queue listing formats thousands of times.
+const TIME = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
+const DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' });
+const DAY_KEY = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' });
+
 /** "at 14:03" today, "on 6 Jan at 14:03" on another day, "now" when due. */
 export function formatWhen(at: number, now: number): string {
   if (at <= now) return 'now';
-  const d = new Date(at);
-  const time = d.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
-  if (new Date(now).toDateString() === d.toDateString()) return `at ${time}`;
-  return `on ${d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' })} at ${time}`;
+  const time = TIME.format(at);
+  if (DAY_KEY.format(now) === DAY_KEY.format(at)) return `at ${time}`;
+  return `on ${DAY.format(at)} at ${time}`;
 }
