@@ -122,8 +122,9 @@ export function parseHeaders(src: string, start: number, end: number): Headers {
       if (!skipping && name && value.length < MAX_HEADER_VALUE) value += ' ' + src.slice(pos, Math.min(lineEnd, pos + MAX_HEADER_VALUE)).trim();
     } else {
       const colon = src.indexOf(':', pos);
-      const eq = src.indexOf('=', pos);
-      if (name && !skipping && value.trimEnd().endsWith(';') && eq !== -1 && eq < lineEnd && (colon === -1 || colon > eq)) {
+      const contParam = name !== '' && !skipping && value.trimEnd().endsWith(';');
+      const eq = contParam ? src.indexOf('=', pos) : -1;
+      if (contParam && eq !== -1 && eq < lineEnd && (colon === -1 || colon > eq)) {
         // a parameter continued on a line without the leading white space (seen in the wild)
         value += ' ' + src.slice(pos, Math.min(lineEnd, pos + MAX_HEADER_VALUE)).trim();
       } else if (colon !== -1 && colon < lineEnd && colon - pos < 100) {
