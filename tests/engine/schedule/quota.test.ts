@@ -3,7 +3,7 @@ import type { QuotaLimit } from '../../../src/shared/model';
 import { describeSlot, effectiveCap, ListUsage, nextSlot, periodEnd, periodStart } from '../../../src/main/engine/schedule/quota';
 
 const H = 3_600_000;
-const D = 24 * H;
+
 const T0 = Date.UTC(2026, 10, 28, 9, 0, 0);
 const hour75: QuotaLimit = { window: 'hour', max: 75, mode: 'rolling', counts: 'messages' };
 const day300: QuotaLimit = { window: 'day', max: 300, mode: 'rolling', counts: 'messages' };

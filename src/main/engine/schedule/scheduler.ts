@@ -102,7 +102,8 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
   const random = opts.random ?? Math.random;
   const recheckMs = opts.recheckMs ?? 60_000;
   let deliver: DeliverFn | null = opts.deliver ?? null;
-  const summary = opts.summary ?? (() => createViews(db).statusSummary(isPaused()));
+  let views: ReturnType<typeof createViews> | null = null;
+  const summary = opts.summary ?? (() => (views ??= createViews(db)).statusSummary(isPaused()));
   const attention: Attention = createAttention({ clock, events }, { debounceMs: opts.attentionDebounceMs, summary });
 
   // Memory holds only what is cheap to rebuild from rows: sends in flight, account-wide waits,
