@@ -41,6 +41,11 @@ export function createFailuresRepo(db: Db) {
   const resolveOpenForMessage = db.prepare<[number, string, number]>(
     'UPDATE failures SET resolved_at = ?, resolution = ? WHERE message_id = ? AND resolved_at IS NULL',
   );
+  // A later attempt delivered: the message-wide failures and those of the recipients it reached are over.
+  const resolveDelivered = db.prepare<[number, number, string]>(
+    `UPDATE failures SET resolved_at = ?, resolution = 'delivered' WHERE message_id = ? AND resolved_at IS NULL
+       AND (recipient IS NULL OR recipient IN (SELECT value FROM json_each(?)))`,
+  );
   const openForMessage = db.prepare<[number], { id: number; recipient: string | null; category: Category; kind: Kind }>(
     'SELECT id, recipient, category, kind FROM failures WHERE message_id = ? AND resolved_at IS NULL',
   );
@@ -81,6 +86,10 @@ export function createFailuresRepo(db: Db) {
     },
     resolveOpenForMessage(messageId: number, resolution: Resolution, now: number): number {
       return resolveOpenForMessage.run(now, resolution, messageId).changes;
+    },
+    /** After an attempt that reached `accepted`: resolves the message-wide failures and those recipients' failures. */
+    resolveDelivered(messageId: number, accepted: string[], now: number): number {
+      return resolveDelivered.run(now, messageId, JSON.stringify(accepted)).changes;
     },
     openForMessage(messageId: number) {
       return openForMessage.all(messageId);

@@ -296,6 +296,8 @@ function record(ctx: EngineContext, message: MessageRow, account: AccountRow, r:
       rule: shown?.rule ?? null,
     };
     const id = attempts.insert(attempt);
+    // Earlier temporary failures (a dropped connection, a 421) end when a later attempt gets through.
+    if (r.accepted.length) failures.resolveDelivered(message.id, r.accepted, now);
     if (r.recipientFailures.length) {
       for (const f of r.recipientFailures) {
         const fid = failures.insert({
