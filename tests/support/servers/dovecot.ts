@@ -76,7 +76,11 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   chownSync(mailRoot, MAIL_UID, MAIL_GID);
   const cert = makeSelfSignedCert(dir);
   const [imapPort, imapsPort] = await freePorts(2);
+  // one passwd-file per user: a new user is a new file, never a stale cached one (Dovecot re-reads a
+  // changed file only when its mtime moves, which two writes in one second do not do)
   const usersPath = join(dir, 'users');
+  const usersDir = join(dir, 'users.d');
+  mkdirSync(usersDir, { mode: 0o755 });
   writeFileSync(usersPath, '', { mode: 0o644 });
   const passwords = new Map<string, string>();
   let usersVersion = 0;
@@ -109,11 +113,11 @@ mail_location = maildir:${mailRoot}/%d/%n/Maildir
 lmtp_save_to_detail_mailbox = no
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${usersPath}
+  args = scheme=PLAIN username_format=%u ${usersDir}/%u
 }
 userdb {
   driver = passwd-file
-  args = username_format=%u ${usersPath}
+  args = username_format=%u ${usersDir}/%u
   default_fields = uid=mail gid=mail home=${mailRoot}/%d/%n
 }
 namespace inbox {
@@ -227,13 +231,14 @@ ${options.extraConfig ?? ''}
       const user = address(name);
       if (/[:\n]/.test(user) || /[:\n]/.test(password)) throw new Error('user names and passwords may not contain ":" or newlines');
       passwords.set(user, password);
-      // Dovecot re-reads the file when its mtime changes; two writes within one second would look
-      // unchanged, so each version gets a new inode (rename) and an mtime of its own.
-      const tmp = `${usersPath}.tmp`;
-      writeFileSync(tmp, [...passwords].map(([u, p]) => `${u}:{PLAIN}${p}::::::\n`).join(''), { mode: 0o644 });
+      const line = `${user}:{PLAIN}${password}::::::\n`;
+      const tmp = join(usersDir, `.${user}.tmp`);
+      writeFileSync(tmp, line, { mode: 0o644 });
       usersVersion = Math.max(usersVersion + 1, Math.floor(Date.now() / 1000));
       utimesSync(tmp, usersVersion, usersVersion);
-      renameSync(tmp, usersPath);
+      renameSync(tmp, join(usersDir, user));
+      // the whole list, for Postfix's virtual mailbox map
+      writeFileSync(usersPath, [...passwords.keys()].map((u) => `${u}:\n`).join(''));
       return user;
     },
     maildir(name) {
