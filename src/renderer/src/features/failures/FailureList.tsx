@@ -1,4 +1,4 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { CATEGORY_LABEL } from '../../../../shared/categories';
 import type { FailureRow } from '../../../../shared/model';
@@ -92,6 +92,17 @@ export function FailureList({ total, version, rowAt, ensureRange, openId, select
     e.preventDefault();
   };
 
+  // One callback for every row (rows are memoized: a scrolled frame re-renders only new rows).
+  const onOpenRef = useRef(onOpen);
+  onOpenRef.current = onOpen;
+  const onToggleRef = useRef(onToggle);
+  onToggleRef.current = onToggle;
+  const openAt = useCallback((index: number, id: number) => {
+    setActive(index);
+    onOpenRef.current(id);
+  }, []);
+  const toggle = useCallback((id: number) => onToggleRef.current(id), []);
+
   const activeRow = rowAt(active);
   return (
     <div
@@ -117,14 +128,12 @@ export function FailureList({ total, version, rowAt, ensureRange, openId, select
               {row ? (
                 <Row
                   row={row}
+                  index={item.index}
                   active={item.index === active}
                   open={row.id === openId}
                   checked={selected.has(row.id)}
-                  onClick={() => {
-                    setActive(item.index);
-                    onOpen(row.id);
-                  }}
-                  onToggle={onToggle}
+                  onOpen={openAt}
+                  onToggle={toggle}
                 />
               ) : (
                 <div className="row placeholder" aria-hidden="true" />
@@ -139,17 +148,18 @@ export function FailureList({ total, version, rowAt, ensureRange, openId, select
 
 interface RowProps {
   row: FailureRow;
+  index: number;
   active: boolean;
   open: boolean;
   checked: boolean;
-  onClick(): void;
+  onOpen(index: number, id: number): void;
   onToggle(id: number): void;
 }
 
-const Row = memo(function Row({ row, active, open, checked, onClick, onToggle }: RowProps) {
+const Row = memo(function Row({ row, index, active, open, checked, onOpen, onToggle }: RowProps) {
   const cls = `row kind-${row.kind}${active ? ' active' : ''}${open ? ' open' : ''}${checked ? ' checked' : ''}`;
   return (
-    <div id={`failure-${row.id}`} className={cls} role="option" aria-selected={open} onClick={onClick} data-failure-id={row.id}>
+    <div id={`failure-${row.id}`} className={cls} role="option" aria-selected={open} onClick={() => onOpen(index, row.id)} data-failure-id={row.id}>
       <input
         type="checkbox"
         checked={checked}
