@@ -151,11 +151,15 @@ describe('wording gates are sound', () => {
     }
     const n = texts.length;
     for (let i = 0; i < Math.min(CASES, 3000); i++) texts.push(mutate(Buffer.from(texts[Math.floor(r() * n)], 'latin1'), r).toString('latin1'));
+    const { gatesOpenFor } = await import('../../../src/main/engine/classify/index');
     for (const t of texts) {
       const lower = t.toLowerCase().replace(/\s+/g, ' ').slice(0, 2048);
-      for (const rule of WORDING_RULES) {
+      const open = gatesOpenFor(lower);
+      WORDING_RULES.forEach((rule, i) => {
         if (rule.gate && rule.re.test(lower)) expect(rule.gate.test(lower), `${rule.id} gate misses "${lower.slice(0, 200)}"`).toBe(true);
-      }
+        // the one-pass scan opens exactly the rules whose own gate matches
+        if (rule.gate) expect(open[i], `${rule.id} one-pass gate on "${lower.slice(0, 200)}"`).toBe(rule.gate.test(lower));
+      });
     }
   });
 });

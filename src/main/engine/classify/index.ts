@@ -77,6 +77,46 @@ function tablesFor(provider: string, lower: string): ProviderTable[] {
   return out;
 }
 
+/**
+ * All wording gates in one pass: one regular expression of every gate word (longest first), run
+ * with overlapping matches; each match opens the rules whose gate words are prefixes of it.
+ * Equivalent to testing each rule's gate separately, at the cost of a single scan.
+ */
+const GATE_BIT: number[] = [];
+const WORD_MASK = new Map<string, number>();
+const GATE_SCAN: RegExp = (() => {
+  const words = new Map<string, number>();
+  let nextBit = 1;
+  WORDING_RULES.forEach((r, i) => {
+    if (!r.gate || nextBit > 0x40000000) {
+      GATE_BIT[i] = 0;
+      return;
+    }
+    GATE_BIT[i] = nextBit;
+    for (const w of r.gate.source.split('|')) words.set(w, (words.get(w) ?? 0) | nextBit);
+    nextBit *= 2;
+  });
+  const list = [...words.keys()].sort((a, b) => b.length - a.length);
+  for (const w of list) {
+    let mask = 0;
+    for (const [v, m] of words) if (w.startsWith(v)) mask |= m;
+    WORD_MASK.set(w, mask);
+  }
+  return new RegExp(list.map((w) => w.replace(/[.*+?^${}()[\]\\/]/g, '\\$&')).join('|'), 'g');
+})();
+
+function gatesOpen(lower: string): number {
+  let open = 0;
+  GATE_SCAN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let guard = 0;
+  while ((m = GATE_SCAN.exec(lower)) !== null && guard++ < 5000) {
+    open |= WORD_MASK.get(m[0]) ?? 0;
+    GATE_SCAN.lastIndex = m.index + 1;
+  }
+  return open;
+}
+
 function make(category: Category, rule: string, words: string): Classification {
   return { category, kind: CATEGORY_KIND[category], rule, words };
 }
@@ -146,8 +186,11 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
   if (code === 521 || code === 556) return make('recipient_domain', `code/${code}`, words);
 
   // 4. wording
-  for (const r of WORDING_RULES) {
-    if (r.gate && !r.gate.test(lower)) continue;
+  const open = gatesOpen(lower);
+  for (let i = 0; i < WORDING_RULES.length; i++) {
+    const r = WORDING_RULES[i];
+    const bit = GATE_BIT[i];
+    if (bit !== 0 && (open & bit) === 0) continue;
     if (r.re.test(lower)) {
       const c = typeof r.category === 'function' ? r.category(stage) : r.category;
       return make(c, r.id, words);
@@ -176,4 +219,10 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
     if (v) return make(v.category, v.rule, words);
   }
   return make('unknown', 'unknown', words);
+}
+
+/** For tests: which wording rules the one-pass gate scan lets through for a lower-cased text. */
+export function gatesOpenFor(lower: string): boolean[] {
+  const open = gatesOpen(lower);
+  return WORDING_RULES.map((_, i) => GATE_BIT[i] === 0 || (open & GATE_BIT[i]) !== 0);
 }
