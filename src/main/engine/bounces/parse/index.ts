@@ -202,12 +202,21 @@ const NONE: string[] = [];
 
 /** Addresses the text reports on, each with the lines that follow it (its diagnostic). */
 function recipientsFromText(human: string, exclude: Set<string>, only: Set<string> | null): TextRecipient[] {
-  const lines = human.split(/\r?\n/, 3000);
+  // Works on offsets: only lines that contain an '@' (and the few lines after them) are looked at.
+  const text = human;
   const found = new Map<string, string[]>();
   const order: string[] = [];
-  const lineAddrs: string[][] = lines.map((l) => {
-    if (l.indexOf('@') === -1) return NONE;
-    const line = l.length > 2000 ? l.slice(0, 2000) : l;
+  const covered = new Map<string, number>();
+  const cache = new Map<number, string[]>();
+  const addrsOfLine = (ls: number, le: number): string[] => {
+    const hit = cache.get(ls);
+    if (hit) return hit;
+    const at = text.indexOf('@', ls);
+    if (at === -1 || at >= le) {
+      cache.set(ls, NONE);
+      return NONE;
+    }
+    const line = text.slice(ls, Math.min(le, ls + 2000));
     const out: string[] = [];
     ADDR_RE.lastIndex = 0;
     let m: RegExpExecArray | null;
@@ -217,50 +226,57 @@ function recipientsFromText(human: string, exclude: Set<string>, only: Set<strin
       const a = lowerAddr(m[0]);
       if (exclude.has(a)) continue;
       if (only && !only.has(a)) continue;
-      const local = a.slice(0, a.indexOf('@'));
-      if (!only && NOT_RECIPIENT_LOCAL.test(local)) continue;
+      if (!only && NOT_RECIPIENT_LOCAL.test(a.slice(0, a.indexOf('@')))) continue;
       out.push(a);
     }
-    return out;
-  });
-  const covered = new Map<string, number>();
-  for (let i = 0; i < lines.length; i++) {
-    const addrs = lineAddrs[i];
-    if (!addrs.length) continue;
-    for (const a of addrs) {
-      if ((covered.get(a) ?? -1) >= i) continue;
-      // the line itself without the address, then following lines until enough words were seen
-      const parts: string[] = [];
-      let meaningful = 0;
-      const self = lines[i].split(a).join(' ').replace(/[<>()[\]"':,.\-=*]/g, ' ');
-      parts.push(lines[i]);
-      meaningful += self.replace(/[^A-Za-z]/g, '').length > 3 ? self.replace(/\s+/g, ' ').trim().length : 0;
-      let j = i + 1;
+    cache.set(ls, out.length ? out : NONE);
+    return out.length ? out : NONE;
+  };
+  const lineEnd = (from: number) => {
+    const e = text.indexOf('\n', from);
+    return e === -1 ? text.length : e;
+  };
+  let at = text.indexOf('@');
+  let lines = 0;
+  while (at !== -1 && lines++ < 3000) {
+    const ls = text.lastIndexOf('\n', at) + 1;
+    const le = lineEnd(at);
+    for (const a of addrsOfLine(ls, le)) {
+      if ((covered.get(a) ?? -1) >= ls) continue;
+      // the line itself, then following lines until enough words were seen
+      const first = text.slice(ls, le);
+      const parts: string[] = [first];
+      const self = first.toLowerCase().split(a).join(' ');
+      let meaningful = /[A-Za-z]{4}/.test(self) ? self.replace(/[<>()[\]"':,.\-=*\s]+/g, ' ').trim().length : 0;
+      let pos = le + 1;
       let taken = 0;
-      while (j < lines.length && taken < 8) {
-        const l = lines[j];
+      let lastEnd = le;
+      while (pos < text.length && taken < 8) {
+        const e = lineEnd(pos);
+        const l = text.slice(pos, e);
         if (!l.trim()) {
           if (meaningful >= 25) break;
-          j++;
+          pos = e + 1;
           continue;
         }
-        if (lineAddrs[j].some((x) => x !== a)) break;
+        if (l.indexOf('@') !== -1 && addrsOfLine(pos, e).some((x) => x !== a)) break;
         parts.push(l);
         meaningful += l.trim().length;
         taken++;
-        j++;
+        lastEnd = e;
+        pos = e + 1;
       }
-      covered.set(a, j - 1);
-      const key = a;
-      let list = found.get(key);
+      covered.set(a, lastEnd);
+      let list = found.get(a);
       if (!list) {
         if (order.length >= MAX_RECIPIENTS) continue;
         list = [];
-        found.set(key, list);
-        order.push(key);
+        found.set(a, list);
+        order.push(a);
       }
       if (list.length < 6) list.push(parts.join('\n'));
     }
+    at = text.indexOf('@', le + 1);
   }
   return order.map((a) => ({ address: a, window: found.get(a)!.join('\n') }));
 }
@@ -761,8 +777,8 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
 /** The diagnostic for a recipient found in text: its window without decoration, capped. */
 function diagnosticFromWindow(window: string, address: string): string | null {
   if (!window) return null;
-  const s = squash(window.split(/\r?\n/).filter((l) => !/^\s*[-=_*]{3,}\s*$/.test(l)).join(' '));
-  return s && s.replace(address, '').replace(/[^A-Za-z0-9]/g, '').length > 0 ? s : null;
+  const s = squash(window.replace(/^[ \t]*[-=_*]{3,}[ \t]*\r?$/gm, ' '));
+  return s && /[A-Za-z0-9]/.test(s.split(address).join('')) ? s : null;
 }
 
 function remoteMtaFrom(window: string): string | null {
