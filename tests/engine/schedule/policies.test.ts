@@ -48,6 +48,7 @@ describe('decide', () => {
     expect(decide(failed('provider_outage'), facts)).toMatchObject({ state: 'queued', at: T0 + MIN, reason: 'backoff', category: 'provider_outage' });
     expect(decide(failed('auth_failed'), facts)).toMatchObject({ state: 'held', category: 'auth_failed', accountWide: true });
     expect(decide(failed('message_too_large'), facts)).toMatchObject({ state: 'held', accountWide: false });
+    expect(decide(failed('config_error'), facts)).toMatchObject({ state: 'held', accountWide: true });
     expect(decide(failed('recipient_unknown'), facts)).toMatchObject({ state: 'failed', category: 'recipient_unknown' });
   });
 

@@ -41,8 +41,11 @@ export interface DecideFacts {
   random: Random;
 }
 
-/** Categories that stop the whole account, not just this message. */
-export const ACCOUNT_HOLDS: readonly Category[] = ['auth_failed', 'account_suspended'];
+/**
+ * Categories that stop the whole account, not just this message: every other message would
+ * meet the same refusal, so they wait together for a reconnect or a settings fix.
+ */
+export const ACCOUNT_HOLDS: readonly Category[] = ['auth_failed', 'account_suspended', 'config_error'];
 
 export function decide(o: DeliveryOutcome, f: DecideFacts): NextState {
   if (o.outcome === 'sent') return { state: 'sent' };

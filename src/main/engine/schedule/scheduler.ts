@@ -73,6 +73,9 @@ export interface SlotInfo {
 
 export const PAUSED_KEY = 'sending.paused';
 
+/** The account status each account-wide hold stands for. */
+const ACCOUNT_STATUS = { auth_failed: 'auth_failed', account_suspended: 'account_suspended', config_error: 'config_error' } as const;
+
 /** Account-wide temporary failures: the whole account waits, not only the message that met it. */
 const ACCOUNT_WAITS: readonly Category[] = ['sending_limit', 'provider_outage', 'throttled'];
 
@@ -332,6 +335,8 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
       paces.set(accountId, pace);
       paceRepo.put(accountId, pace, now);
     }
+    // A send that went through proves the account works again: no account-wide wait remains.
+    if (o.outcome !== 'failed') blocked.set(accountId, 0);
 
     // Learning: a limit reply below the configured cap teaches the real cap.
     let limits = acc?.limits ?? [];
@@ -395,12 +400,13 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
     events.emit('queue/changed', { accountId });
   }
 
-  /** Sign-in rejected or account suspended: everything of the account waits for a reconnect. */
+  /** Sign-in rejected, account suspended or settings wrong: everything of the account waits for the fix. */
   function holdAccount(accountId: number, category: Category, detail: string, now: number, accountName: string): void {
     const held = queue.holdAllForAccount(accountId, category, detail.slice(0, 1000), now);
     const row = accounts.get(accountId);
-    if (row && row.status !== category && (category === 'auth_failed' || category === 'account_suspended')) {
-      accounts.setStatus(accountId, category, detail.slice(0, 1000), now);
+    const status = ACCOUNT_STATUS[category as keyof typeof ACCOUNT_STATUS];
+    if (row && status && row.status !== status) {
+      accounts.setStatus(accountId, status, detail.slice(0, 1000), now);
       accountCache = null;
       events.emit('accounts/changed', { accountId });
     }

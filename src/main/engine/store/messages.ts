@@ -245,10 +245,10 @@ export function createQueueRepo(db: Db) {
     UPDATE messages SET state = 'held', hold_category = ?, hold_detail = ?, next_attempt_at = NULL, due_reason = NULL,
       updated_at = ?
     WHERE account_id = ? AND state = 'queued'`);
-  const release = db.prepare<[number, number, number, string, string]>(`
+  const release = db.prepare<[number, number, number, string, string, string]>(`
     UPDATE messages SET state = 'queued', next_attempt_at = ?, due_reason = 'released', hold_category = NULL,
       hold_detail = NULL, updated_at = ?
-    WHERE account_id = ? AND state = 'held' AND hold_category IN (?, ?)`);
+    WHERE account_id = ? AND state = 'held' AND hold_category IN (?, ?, ?)`);
   const counts = db.prepare<[], { state: string; n: number; retried: number }>(`
     SELECT state, count(*) AS n, sum(attempt_count > 0) AS retried FROM messages
     WHERE state IN ('queued', 'sending', 'held', 'failed') GROUP BY state`);
@@ -284,9 +284,9 @@ export function createQueueRepo(db: Db) {
     holdAllForAccount(accountId: number, category: Category, detail: string, now: number): number {
       return holdAll.run(category, detail, now, accountId).changes;
     },
-    /** Puts messages held by the account's sign-in or suspension back into the queue. */
+    /** Puts messages held by the account's sign-in, suspension or settings back into the queue. */
     releaseAccount(accountId: number, at: number, now: number): number {
-      return release.run(at, now, accountId, 'auth_failed', 'account_suspended').changes;
+      return release.run(at, now, accountId, 'auth_failed', 'account_suspended', 'config_error').changes;
     },
     /** Message counts for the tray: waiting (retried ones apart), held, failed. */
     stateCounts(): Record<string, { n: number; retried: number }> {
