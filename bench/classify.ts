@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 const root = resolve(__dirname, '..');
 const fixtures = join(root, 'tests', 'fixtures', 'bounces');
 const total = Number(process.env.BENCH_FILES ?? 10_000);
-const chunk = Number(process.env.BENCH_CHUNK ?? 5_000);
+const chunk = Number(process.env.BENCH_CHUNK ?? 10_000);
 const keep = process.env.BENCH_KEEP === '1';
 
 function newest(dir: string): number {

@@ -3,7 +3,7 @@ import {
   commandSchemas, isCommandName, type CommandHandlers, type CommandName, type Commands,
 } from '../../shared/contract';
 import { AppFailure, err, ok, type Result } from '../../shared/result';
-import { StoreError } from './store/db';
+import { describeOpenError, StoreError } from './store/db';
 import type { Logger } from './ports';
 
 /**
@@ -12,7 +12,7 @@ import type { Logger } from './ports';
  * schema (nothing runs on a bad payload), calls the handler, and turns anything thrown into a
  * Result value — errors never cross a process boundary as exceptions.
  */
-export function createDispatcher(handlers: CommandHandlers, logger?: Logger) {
+export function createDispatcher(handlers: CommandHandlers, logger?: Logger, dbPath = 'the database') {
   return async function dispatch(name: unknown, args: unknown): Promise<Result<unknown>> {
     // A name is quoted only when it is a string: String() throws on objects without a prototype.
     if (!isCommandName(name)) return err('unknown_command', `No such command: ${typeof name === 'string' ? name.slice(0, 100) : `(${typeof name})`}`);
@@ -25,6 +25,12 @@ export function createDispatcher(handlers: CommandHandlers, logger?: Logger) {
     } catch (e) {
       if (e instanceof AppFailure) return err(e.code, e.message);
       if (e instanceof StoreError) return err(e.code, e.message);
+      // a write that met a full disk or a read-only file: the store's words, naming the file
+      const code = (e as { code?: unknown })?.code;
+      if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+        const described = describeOpenError(dbPath, e);
+        if (described instanceof StoreError) return err(described.code, described.message);
+      }
       logger?.error('command.failed', { command: name, error: e instanceof Error ? e.message : String(e) });
       return err('internal', `${name} failed: ${e instanceof Error ? e.message : String(e)}`);
     }

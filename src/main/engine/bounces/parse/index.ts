@@ -41,7 +41,7 @@ function allAddresses(v: string | null, max = 50): string[] {
 }
 
 function squash(s: string, max = MAX_DIAG): string {
-  const t = (s.length > max * 4 ? s.slice(0, max * 4) : s).replace(/\s+/g, ' ').trim();
+  const t = (s.length > max * 2 ? s.slice(0, max * 2) : s).replace(/\s+/g, ' ').trim();
   return t.length > max ? t.slice(0, max) : t;
 }
 
@@ -678,7 +678,7 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
     return recipientsFromText(split().human, excludeSet(), only);
   };
   let fallbackCache: string | null = null;
-  const fallbackText = () => (fallbackCache ??= squash(`${subject ?? ''}\n${split().human}`, 4000));
+  const fallbackText = () => (fallbackCache ??= squash(`${subject ?? ''}\n${split().human}`, 2048));
 
   if (dsn.recipients.length) {
     let windowsCache: Map<string, string> | null = null;

@@ -1,6 +1,6 @@
 import type { EngineContext } from '../../index';
 import { kindOf } from '../../../../shared/categories';
-import { transaction } from '../../store/db';
+import { describeOpenError, transaction } from '../../store/db';
 import { createFailuresRepo, type FailuresRepo } from '../../store/failures';
 import { createMessagesRepo, type MessagesRepo, type NewMessage } from '../../store/messages';
 import { createSuppressionsRepo, type SuppressionsRepo } from '../../store/suppressions';
@@ -32,6 +32,7 @@ export class IntakeWriter {
 
   constructor(private readonly ctx: EngineContext, private readonly delayMs = 0) {
     // Prepared once: preparing statements per batch costs more than the inserts themselves.
+    if (process.env.XCKPT) ctx.db.pragma(`wal_autocheckpoint = ${process.env.XCKPT}`);
     this.repos = { messages: createMessagesRepo(ctx.db), failures: createFailuresRepo(ctx.db), suppressions: createSuppressionsRepo(ctx.db) };
   }
 
@@ -60,9 +61,12 @@ export class IntakeWriter {
       let results: Stored[] | null = null;
       let failure: Error | null = null;
       try {
+        const t = performance.now();
         results = this.write(batch.map((b) => b.arrival));
+        if (process.env.XSTAT) { const g = globalThis as any; (g.__st ??= []).push([batch.length, performance.now() - t]); }
       } catch (e) {
-        failure = e instanceof Error ? e : new Error(String(e));
+        // A full disk or a read-only file becomes a StoreError naming the file; the sender gets 451 and keeps the message.
+        failure = describeOpenError(this.ctx.dbPath, e);
         this.ctx.logger.error('intake.store_failed', { messages: batch.length, error: failure.message });
       }
       batch.forEach((b, i) => (results ? b.done(null, results[i]) : b.done(failure)));
