@@ -86,7 +86,7 @@ export async function startApp(
     }
     throw error;
   }
-  const dispatch = createDispatcher(createCommandHandlers(engine as Engine & CommandServices), logger);
+  const dispatch = createDispatcher(createCommandHandlers(engine as Engine & CommandServices), logger, engine.dbPath);
 
   let win: BrowserWindow | null = null;
   let quitting = false;

@@ -1,3 +1,5 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations';
 
@@ -71,10 +73,30 @@ export function describeOpenError(path: string, err: unknown): Error {
   if (code === 'SQLITE_FULL' || /disk is full|database or disk is full/i.test(message)) {
     return new StoreError('db_full', `The disk holding ${path} is full: ${message}. Nothing was lost; free some space and try again.`);
   }
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_IOERR_WRITE') {
+    // WAL needs its side files next to the database: a read-only folder or file system shows up
+    // as "cannot open", which would send the user looking for the wrong problem.
+    const why = notWritable(path);
+    if (why) return new StoreError('db_readonly', `The database file ${path} is read-only (${why}): ${message}. Nothing was written.`);
+  }
   if (code === 'SQLITE_CANTOPEN') {
     return new StoreError('db_unreadable', `The database file ${path} cannot be opened: ${message}.`);
   }
   return err instanceof Error ? err : new Error(message);
+}
+
+/** Why the database file or its folder cannot be written, or null when they can (or the file does not exist). */
+function notWritable(path: string): string | null {
+  if (path === ':memory:' || !existsSync(path)) return null;
+  for (const target of [path, dirname(path)]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (e) {
+      const c = (e as NodeJS.ErrnoException).code;
+      return c === 'EROFS' ? 'it is on a read-only file system' : `${target} is not writable (${c})`;
+    }
+  }
+  return null;
 }
 
 /** Runs `fn` in one IMMEDIATE transaction (writers queue up behind each other instead of deadlocking). */
