@@ -33,7 +33,7 @@ describe('SMTP connection faults between the sender and the provider', () => {
   let engine: Engine;
   const clock = new ManualClock(T0);
   const savedTimeouts = { ...SMTP_TIMEOUTS };
-  let transport: nodemailer.Transporter;
+  let transport: ReturnType<typeof nodemailer.createTransport>;
 
   beforeAll(async () => {
     // A stalled provider costs a send this long before it counts as an outage.
