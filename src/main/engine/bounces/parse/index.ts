@@ -1,7 +1,7 @@
 import { CATEGORY_KIND, type Category } from '../../../../shared/categories';
 import type { Classification, ParsedReport, ReportRecipient, ReportType } from '../../../../shared/classification';
 import { classifyReply, findCode, findEnhanced } from '../../classify/index';
-import { bytesToString, decodeWords, header, parseHeaders, parseMime, partText, type Headers, type MimePart } from './mime';
+import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, parseHeaders, parseMime, partText, type Headers, type MimePart } from './mime';
 
 /**
  * Reads a message that arrived in the mailbox and says what it is: a bounce, a delay notice, a
@@ -457,8 +457,13 @@ function classifyRecipient(
   return c;
 }
 
+/** Charset of the human-readable text kept as bytes during this parse (see partText). */
+let heavyCharset: string | null = null;
+
 function rec(address: string, status: string | null, action: string | null, remoteMta: string | null, diagnostic: string | null, c: Classification): ReportRecipient {
-  const diag = diagnostic == null ? null : squash(diagnostic);
+  let diag = diagnostic == null ? null : squash(diagnostic);
+  // eslint-disable-next-line no-control-regex
+  if (diag && heavyCharset && /[\x1b\x80-\xff]/.test(diag)) diag = squash(decodeHeavy(diag, heavyCharset));
   return {
     address,
     status,
@@ -492,7 +497,10 @@ export function parseReport(raw: Buffer | string, options?: { provider?: string 
   }
 }
 
+const KEEP = { keepHeavyCharset: true };
+
 function parseInner(raw: Buffer | string, _options?: { provider?: string }): ParsedReport {
+  heavyCharset = null;
   const mime = parseMime(raw);
   const top = mime.headers;
   const subject = decodeWords(header(top, 'subject'));
@@ -550,7 +558,8 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
   let fullCache: string | null = null;
   const fullText = (): string => {
     if (fullCache !== null) return fullCache;
-    let t = textParts.length === 1 ? partText(textParts[0]) : textParts.map((p) => partText(p)).join('\n');
+    for (const p of textParts) if (!heavyCharset && isHeavyCharset(p.params.charset)) heavyCharset = p.params.charset ?? null;
+    let t = textParts.length === 1 ? partText(textParts[0], KEEP) : textParts.map((p) => partText(p, KEEP)).join('\n');
     if (!t.trim() && htmlPart) t = partText(htmlPart);
     if (t.length > MAX_HUMAN) t = t.slice(0, MAX_HUMAN);
     return (fullCache = t);

@@ -357,13 +357,28 @@ function utf8OrLatin1(s: string): string {
 }
 
 /** Decoded text of a part (transfer encoding and charset), capped. */
-export function partText(p: MimePart): string {
+export function partText(p: MimePart, opts?: { keepHeavyCharset?: boolean }): string {
   let body = p.body.length > MAX_TEXT * 2 ? p.body.slice(0, MAX_TEXT * 2) : p.body;
   body = decodeTransfer(body, p.encoding);
   if (body.length > MAX_TEXT) body = body.slice(0, MAX_TEXT);
-  let text = bytesToString(body, p.params.charset);
+  // Multi-byte legacy charsets (ISO-2022-JP, Shift_JIS, EUC-KR, GB2312 …) are slow to decode and
+  // the classifier only needs their ASCII parts; callers may keep the byte view and decode the few
+  // strings they output with decodeHeavy() (line-based pieces decode correctly: ISO-2022-JP returns
+  // to ASCII before each line end, RFC 1468).
+  let text = opts?.keepHeavyCharset && isHeavyCharset(p.params.charset) ? body : bytesToString(body, p.params.charset);
   if (p.type === 'text/html') text = htmlToText(text);
   return text;
+}
+
+const LIGHT = new Set(['', 'utf-8', 'utf8', 'us-ascii', 'ascii', 'iso-8859-1', 'latin1', 'iso-8859-15', 'windows-1252', 'cp1252']);
+export function isHeavyCharset(charset: string | undefined): boolean {
+  return !LIGHT.has((charset || '').trim().toLowerCase().replace(/^"|"$/g, ''));
+}
+
+/** Decode a byte-view piece of a part kept in a heavy charset (see partText). */
+export function decodeHeavy(s: string, charset: string | null): string {
+  if (!charset) return s;
+  return bytesToString(s, charset);
 }
 
 /** Crude, linear HTML to text: enough to find addresses and diagnostics. */

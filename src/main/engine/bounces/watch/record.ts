@@ -88,6 +88,14 @@ export function createRecorder(db: Db) {
   }
 
   return {
+    /**
+     * Runs several records (and the watermark that covers them) as one transaction: one commit,
+     * one fsync, instead of one per report. Each record stays its own savepoint inside it, so one
+     * that throws is rolled back alone.
+     */
+    batch<T>(fn: () => T): T {
+      return transaction(db, fn);
+    },
     record(input: ReportInput, now: number): RecordOutcome {
       const type = typeOf(input);
       const empty: RecordOutcome = { bounceId: null, duplicate: false, type: type ?? 'not_bounce', failureIds: [], linkedMessageId: null, linkMethod: null, touchedMessages: [] };

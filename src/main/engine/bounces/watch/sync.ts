@@ -13,6 +13,7 @@ import { looksLikeReportCandidate, parseReport } from '../parse/index';
 import type { ParsedReport } from '../../../../shared/classification';
 import { readHeaderFields, toSequenceSet } from './headers';
 import { describeError } from './connection';
+import { candidateQuery } from './candidates';
 
 export type ProcessedAction = { action: 'none' } | { action: 'flag' } | { action: 'move'; folder: string };
 
@@ -37,6 +38,8 @@ export interface FolderScan {
   rescanned: boolean;
   /** messages looked at (headers) */
   scanned: number;
+  /** true when the server's SEARCH picked the messages whose headers were read */
+  searched: boolean;
   candidates: number;
   stored: number;
   duplicates: number;
@@ -48,7 +51,20 @@ export interface FolderScan {
 }
 
 const HEADER_FIELDS = ['content-type', 'auto-submitted', 'x-failed-recipients', 'return-path'];
-const BODY_CHUNK = 25;
+/** Up to this many new messages, every header gets our own look; above it the server searches first. */
+export const FULL_PASS_MAX = 500;
+/** UIDs per header FETCH (keeps the command line well under servers' limits). */
+const HEADER_FETCH_UIDS = 2_000;
+/** Reports fetched, parsed and committed together (one FETCH, one transaction). */
+const BODY_BATCH_MESSAGES = 200;
+const BODY_BATCH_BYTES = 8 * 1024 * 1024;
+
+interface Seen {
+  uid: number;
+  size: number;
+  date: number | null;
+  candidate: boolean;
+}
 
 function isConnectionGone(client: ImapFlow): boolean {
   return !client.usable;
@@ -56,7 +72,7 @@ function isConnectionGone(client: ImapFlow): boolean {
 
 export async function syncFolder(client: ImapFlow, folder: string, ctx: FolderSyncContext): Promise<FolderScan> {
   const scan: FolderScan = {
-    folder, uidValidity: 0, rescanned: false, scanned: 0, candidates: 0, stored: 0, duplicates: 0,
+    folder, uidValidity: 0, rescanned: false, scanned: 0, searched: false, candidates: 0, stored: 0, duplicates: 0,
     bounceIds: [], failureIds: [], touchedMessages: [], byType: {}, errors: [],
   };
   const lock = await client.getMailboxLock(folder, { readOnly: ctx.processed.action === 'none', description: 'bounce sync' });
@@ -78,26 +94,116 @@ export async function syncFolder(client: ImapFlow, folder: string, ctx: FolderSy
       return scan;
     }
     // No shortcut on UIDNEXT: on a mailbox that stayed selected (IDLE) it is the value from the
-    // SELECT, older than the EXISTS that woke us. "n:*" past the end costs one small FETCH.
+    // SELECT, older than the EXISTS that woke us. "n:*" past the end costs one small SEARCH.
 
-    // The UIDs to look at: everything above the watermark, or (first pass) what arrived since the look-back date.
-    let range: string;
-    if (incremental) {
-      range = `${state!.highest_uid + 1}:*`;
-    } else {
-      const found = await client.search({ since: ctx.since }, { uid: true });
-      const uids = Array.isArray(found) ? found : [];
-      if (uids.length === 0) {
-        save(Math.max(uidNext - 1, 0));
-        return scan;
+    // The UIDs to consider: everything above the watermark, or (first pass) what arrived since the look-back date.
+    const floor = incremental ? state!.highest_uid + 1 : 1;
+    const inRange = await uidsToConsider(client, floor, incremental ? null : ctx.since);
+    if (inRange.length === 0) {
+      save(Math.max(uidNext - 1, incremental ? state!.highest_uid : 0));
+      return scan;
+    }
+    scan.scanned = inRange.length;
+    const maxUid = inRange[inRange.length - 1];
+
+    // A few messages get the header look each; many are narrowed down by the server first
+    let lookAt = inRange;
+    if (inRange.length > FULL_PASS_MAX && searchesSubstrings(client, ctx.provider)) {
+      const hits = await client.search(candidateQuery(`${inRange[0]}:${maxUid}`, incremental ? null : ctx.since), { uid: true });
+      if (Array.isArray(hits)) {
+        const wanted = new Set(inRange);
+        lookAt = hits.filter((uid) => wanted.has(uid));
+        scan.searched = true;
+      } else {
+        ctx.logger.warn('bounces.search_refused', { account: ctx.accountId, folder });
       }
-      range = toSequenceSet(uids);
     }
 
-    const seen: { uid: number; size: number; date: number | null; candidate: boolean }[] = [];
-    const floor = incremental ? state!.highest_uid + 1 : 1;
-    for await (const msg of client.fetch(range, { uid: true, envelope: true, size: true, internalDate: true, headers: HEADER_FIELDS }, { uid: true })) {
-      if (msg.uid < floor) continue; // "n:*" answers with the last message even when n is past it
+    const seen = await lookAtHeaders(client, lookAt);
+    const stored = ctx.bounces.storedUids(ctx.accountId, folder, uidValidity, inRange[0], maxUid);
+    const candidates = seen.filter((m) => m.candidate);
+    scan.candidates = candidates.length;
+    const todo = candidates.filter((m) => !stored.has(m.uid));
+    scan.duplicates += candidates.length - todo.length;
+
+    const batches = bodyBatches(todo, ctx.maxFetchBytes);
+    for (let b = 0; b < batches.length; b++) {
+      const chunk = batches[b];
+      const bodies = await fetchBodies(client, chunk.map((m) => m.uid), ctx.maxFetchBytes, scan);
+      const processed: number[] = [];
+      // parsing happens outside the transaction; the rows of a batch and its watermark commit together
+      const inputs = chunk.map((m) => readReport(m, bodies.get(m.uid), ctx.provider));
+      ctx.recorder.batch(() => {
+        for (const { m, raw, parsed, error, reportShaped } of inputs) {
+          try {
+            const out = ctx.recorder.record(
+              { accountId: ctx.accountId, folder, uidValidity, uid: m.uid, raw, sizeBytes: m.size, receivedAt: m.date, parsed, reportShaped, error },
+              ctx.now(),
+            );
+            if (out.duplicate) scan.duplicates++;
+            if (out.bounceId !== null) {
+              scan.stored++;
+              scan.bounceIds.push(out.bounceId);
+              scan.failureIds.push(...out.failureIds);
+              scan.touchedMessages.push(...out.touchedMessages);
+              scan.byType[out.type] = (scan.byType[out.type] ?? 0) + 1;
+              processed.push(m.uid);
+            }
+          } catch (err) {
+            scan.errors.push(`uid ${m.uid}: ${describeError(err)}`);
+            ctx.logger.error('bounces.record_failed', { account: ctx.accountId, folder, uid: m.uid, error: String(err) });
+          }
+        }
+        // everything below the next unhandled candidate is done
+        const next = batches[b + 1]?.[0];
+        save(next ? next.uid - 1 : Math.max(maxUid, uidNext - 1));
+      });
+      await applyProcessedAction(client, processed, ctx.processed, scan);
+    }
+    save(Math.max(maxUid, uidNext - 1, incremental ? state!.highest_uid : 0));
+    return scan;
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * UIDs from `floor` up, arrived since `since` when given, in order. SEARCH where the server
+ * answers it; a server that refuses SEARCH is asked with a FETCH of UIDs (and arrival dates).
+ */
+async function uidsToConsider(client: ImapFlow, floor: number, since: Date | null): Promise<number[]> {
+  const found = await client.search(since ? { since } : { uid: `${floor}:*` }, { uid: true });
+  let uids: number[];
+  if (Array.isArray(found)) uids = found;
+  else {
+    uids = [];
+    // SINCE compares dates only, so the day the look-back starts counts in full
+    const from = since ? Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()) : 0;
+    for await (const msg of client.fetch(`${floor}:*`, { uid: true, internalDate: !!since }, { uid: true })) {
+      const at = msg.internalDate ? new Date(msg.internalDate).getTime() : NaN;
+      if (!since || !(at < from)) uids.push(msg.uid);
+    }
+  }
+  // "n:*" answers with the last message even when n is past it
+  return uids.filter((uid) => uid >= floor).sort((a, b) => a - b);
+}
+
+/**
+ * Whether SEARCH FROM/SUBJECT/HEADER match substrings as IMAP requires. Gmail and Exchange search
+ * whole words instead ("undeliver" would not find "Undelivered"), so there every header is read.
+ */
+function searchesSubstrings(client: ImapFlow, provider: string | undefined): boolean {
+  if (provider === 'gmail' || provider === 'outlook' || provider === 'm365') return false;
+  if (client.capabilities?.has('X-GM-EXT-1')) return false;
+  return !/microsoft|exchange/i.test(client.greeting ?? '');
+}
+
+/** Envelope, size, arrival and the few header fields of each UID, with the candidate verdict. */
+async function lookAtHeaders(client: ImapFlow, uids: number[]): Promise<Seen[]> {
+  const seen: Seen[] = [];
+  for (let i = 0; i < uids.length; i += HEADER_FETCH_UIDS) {
+    const set = toSequenceSet(uids.slice(i, i + HEADER_FETCH_UIDS));
+    for await (const msg of client.fetch(set, { uid: true, envelope: true, size: true, internalDate: true, headers: HEADER_FIELDS }, { uid: true })) {
       const h = readHeaderFields(msg.headers);
       const from = msg.envelope?.from?.[0];
       const candidate = looksLikeReportCandidate({
@@ -111,62 +217,44 @@ export async function syncFolder(client: ImapFlow, folder: string, ctx: FolderSy
       const date = msg.internalDate instanceof Date ? msg.internalDate.getTime() : msg.internalDate ? Date.parse(String(msg.internalDate)) : null;
       seen.push({ uid: msg.uid, size: msg.size ?? 0, date: Number.isFinite(date) ? date : null, candidate });
     }
-    seen.sort((a, b) => a.uid - b.uid);
-    scan.scanned = seen.length;
-    const maxUid = seen.length ? seen[seen.length - 1].uid : 0;
-    const stored = seen.length ? ctx.bounces.storedUids(ctx.accountId, folder, uidValidity, seen[0].uid, maxUid) : new Set<number>();
-    const candidates = seen.filter((m) => m.candidate);
-    scan.candidates = candidates.length;
-    const todo = candidates.filter((m) => !stored.has(m.uid));
-    scan.duplicates += candidates.length - todo.length;
-
-    for (let i = 0; i < todo.length; i += BODY_CHUNK) {
-      const chunk = todo.slice(i, i + BODY_CHUNK);
-      const bodies = await fetchBodies(client, chunk.map((m) => m.uid), ctx.maxFetchBytes, scan);
-      const processed: number[] = [];
-      for (const m of chunk) {
-        const body = bodies.get(m.uid);
-        const raw = body && 'raw' in body ? body.raw : null;
-        let parsed: ParsedReport | null = null;
-        let error = body && 'error' in body ? body.error : body ? null : 'the server returned no body for this message';
-        if (raw) {
-          try {
-            parsed = parseReport(raw, { provider: ctx.provider });
-          } catch (err) {
-            error = `could not be parsed: ${String(err)}`;
-          }
-          if (raw.length < m.size) error = `${error ? `${error}; ` : ''}only the first ${raw.length} of ${m.size} bytes were fetched`;
-        }
-        const reportShaped = !parsed || parsed.type !== 'not_bounce' || isReportShaped(raw);
-        try {
-          const out = ctx.recorder.record(
-            { accountId: ctx.accountId, folder, uidValidity, uid: m.uid, raw, sizeBytes: m.size, receivedAt: m.date, parsed, reportShaped, error },
-            ctx.now(),
-          );
-          if (out.duplicate) scan.duplicates++;
-          if (out.bounceId !== null) {
-            scan.stored++;
-            scan.bounceIds.push(out.bounceId);
-            scan.failureIds.push(...out.failureIds);
-            scan.touchedMessages.push(...out.touchedMessages);
-            scan.byType[out.type] = (scan.byType[out.type] ?? 0) + 1;
-            processed.push(m.uid);
-          }
-        } catch (err) {
-          scan.errors.push(`uid ${m.uid}: ${describeError(err)}`);
-          ctx.logger.error('bounces.record_failed', { account: ctx.accountId, folder, uid: m.uid, error: String(err) });
-        }
-      }
-      await applyProcessedAction(client, processed, ctx.processed, scan);
-      // everything below the next unhandled candidate is done
-      const next = todo[i + BODY_CHUNK];
-      save(next ? next.uid - 1 : Math.max(maxUid, uidNext - 1));
-    }
-    save(Math.max(maxUid, uidNext - 1, incremental ? state!.highest_uid : 0));
-    return scan;
-  } finally {
-    lock.release();
   }
+  return seen.sort((a, b) => a.uid - b.uid);
+}
+
+/** Candidates in UID order, cut into batches small enough to hold in memory at once. */
+function bodyBatches(todo: Seen[], maxFetchBytes: number): Seen[][] {
+  const batches: Seen[][] = [];
+  let current: Seen[] = [];
+  let bytes = 0;
+  for (const m of todo) {
+    const size = Math.min(m.size, maxFetchBytes);
+    if (current.length && (current.length >= BODY_BATCH_MESSAGES || bytes + size > BODY_BATCH_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/** The parser's reading of one fetched body, or why there is none. */
+function readReport(m: Seen, body: Body | undefined, provider: string | undefined) {
+  const raw = body && 'raw' in body ? body.raw : null;
+  let parsed: ParsedReport | null = null;
+  let error = body && 'error' in body ? body.error : body ? null : 'the server returned no body for this message';
+  if (raw) {
+    try {
+      parsed = parseReport(raw, { provider });
+    } catch (err) {
+      error = `could not be parsed: ${String(err)}`;
+    }
+    if (raw.length < m.size) error = `${error ? `${error}; ` : ''}only the first ${raw.length} of ${m.size} bytes were fetched`;
+  }
+  const reportShaped = !parsed || parsed.type !== 'not_bounce' || isReportShaped(raw);
+  return { m, raw, parsed, error, reportShaped };
 }
 
 /** A message the parser could not read but whose shape says "report": kept as unknown. */

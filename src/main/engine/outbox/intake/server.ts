@@ -4,7 +4,7 @@ import type { RelayInfo } from '../../../../shared/model';
 import { createAccountsRepo, type AccountRow } from '../../store/accounts';
 import { createSettingsRepo } from '../../store/settings';
 import { intakeCredentials, samePassword } from './credentials';
-import { IntakeWriter } from './store';
+import { openArrivalWriter } from './threaded-writer';
 
 export const INTAKE_HOST = '127.0.0.1';
 export const DEFAULT_INTAKE_PORT = 2525;
@@ -39,8 +39,10 @@ export const DEFAULT_INTAKE_LIMITS: IntakeLimits = {
 export interface IntakeOptions {
   /** 0 = any free port; undefined = the stored setting, else 2525 */
   port?: number;
-  /** extra milliseconds to collect a batch before committing (default 0: the next tick) */
+  /** extra milliseconds to collect a batch before committing (default 0: the next tick); > 0 commits in this thread */
   groupCommitMs?: number;
+  /** commit on a worker thread with its own connection (default true; false: in this thread) */
+  writerThread?: boolean;
   /** overrides for the stored limits */
   limits?: Partial<IntakeLimits>;
 }
@@ -76,7 +78,7 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
   const accounts = createAccountsRepo(ctx.db);
   const settings = createSettingsRepo(ctx.db);
   const creds = await intakeCredentials(ctx);
-  const writer = new IntakeWriter(ctx, opts.groupCommitMs ?? 0);
+  const writer = await openArrivalWriter(ctx, { delayMs: opts.groupCommitMs ?? 0, thread: opts.writerThread });
   const sessionLogin = new Map<string, string>();
   const sessionAccount = new Map<string, AccountRow>();
   const limits: IntakeLimits = { ...DEFAULT_INTAKE_LIMITS, ...settings.get<Partial<IntakeLimits>>(LIMITS_SETTING, {}), ...opts.limits };
@@ -215,6 +217,9 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
       server.server.off('error', onError);
       resolve();
     });
+  }).catch(async (err: unknown) => {
+    await writer.close();
+    throw err;
   });
   const port = (server.server.address() as { port: number }).port;
   settings.set(BOUND_SETTING, port);
@@ -225,7 +230,7 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
     port,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await writer.idle();
+      await writer.close();
       settings.delete(BOUND_SETTING);
     },
   };
