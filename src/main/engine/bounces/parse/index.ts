@@ -462,7 +462,6 @@ let heavyCharset: string | null = null;
 
 function rec(address: string, status: string | null, action: string | null, remoteMta: string | null, diagnostic: string | null, c: Classification): ReportRecipient {
   let diag = diagnostic == null ? null : squash(diagnostic);
-  // eslint-disable-next-line no-control-regex
   if (diag && heavyCharset && /[\x1b\x80-\xff]/.test(diag)) diag = squash(decodeHeavy(diag, heavyCharset));
   return {
     address,
