@@ -113,6 +113,10 @@ describe('scheduler with quota windows', () => {
     const limits = JSON.parse(createAccountsRepo(ctx.db).get(account)!.limits_json) as QuotaLimit[];
     expect(limits[0]).toMatchObject({ max: 75, learnedMax: 60 });
     expect(notices.some((n) => n.level === 'info' && /60/.test(n.body) && /75/.test(n.body))).toBe(true);
+    // each time the window reopened with messages waiting, the user heard it once
+    const reopened = notices.filter((n) => n.title === 'gmail: sending again');
+    expect(reopened.length).toBeGreaterThanOrEqual(3);
+    expect(reopened[0]!.count).toBe(140);
     // 60 a day from then on: day 0, 1, 2 and the remaining 20 on day 3
     expect(sent).toHaveLength(200);
     const perDay = [0, 1, 2, 3].map((d) => sent.filter((s) => s.at >= T0 + d * D && s.at < T0 + (d + 1) * D).length);
