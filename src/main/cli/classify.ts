@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, fstatSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ReplyEvidence, SmtpStage } from '../../shared/classification';
 
@@ -46,24 +46,25 @@ class Out {
   }
 }
 
-/** Read at most `cap` bytes of a file (a bounce never needs more than the parser scans). */
+/**
+ * Read at most `cap` bytes of a file into one reused buffer (a bounce never needs more than the
+ * parser scans): open, read, close, with no allocation per file. The view is only valid until the
+ * next call; the parser copies what it keeps.
+ */
+let shared: Buffer | null = null;
 function readCapped(path: string, cap: number): Buffer {
+  if (!shared || shared.length < cap) shared = Buffer.allocUnsafe(cap);
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    if (size <= cap) {
-      const b = Buffer.allocUnsafe(size);
-      let off = 0;
-      while (off < size) {
-        const n = readSync(fd, b, off, size - off, off);
-        if (n <= 0) break;
-        off += n;
-      }
-      return off === size ? b : b.subarray(0, off);
+    let off = 0;
+    while (off < cap) {
+      const want = cap - off;
+      const n = readSync(fd, shared, off, want, null);
+      if (n <= 0) break;
+      off += n;
+      if (n < want) break; // a short read of a regular file is its end
     }
-    const b = Buffer.allocUnsafe(cap);
-    const n = readSync(fd, b, 0, cap, 0);
-    return b.subarray(0, n);
+    return shared.subarray(0, off);
   } finally {
     closeSync(fd);
   }
