@@ -94,6 +94,15 @@ const SKIP_HEADERS = new Set([
   'x-ms-exchange-crosstenant-id',
 ]);
 
+function endsWithSemicolon(v: string): boolean {
+  for (let i = v.length - 1; i >= 0; i--) {
+    const c = v.charCodeAt(i);
+    if (c === 59) return true;
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return false;
+}
+
 /** Parse a header block. Names lower-cased, values unfolded (CR/LF removed), capped. */
 export function parseHeaders(src: string, start: number, end: number): Headers {
   const h: Headers = new Map();
@@ -122,7 +131,7 @@ export function parseHeaders(src: string, start: number, end: number): Headers {
       if (!skipping && name && value.length < MAX_HEADER_VALUE) value += ' ' + src.slice(pos, Math.min(lineEnd, pos + MAX_HEADER_VALUE)).trim();
     } else {
       const colon = src.indexOf(':', pos);
-      const contParam = name !== '' && !skipping && value.trimEnd().endsWith(';');
+      const contParam = name !== '' && !skipping && endsWithSemicolon(value);
       const eq = contParam ? src.indexOf('=', pos) : -1;
       if (contParam && eq !== -1 && eq < lineEnd && (colon === -1 || colon > eq)) {
         // a parameter continued on a line without the leading white space (seen in the wild)
