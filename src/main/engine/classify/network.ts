@@ -14,7 +14,7 @@ export interface NetworkVerdict {
 
 /** TLS / certificate / protocol mismatch wording: the account's settings are likely wrong. */
 const TLS_CONFIG =
-  /wrong version number|ssl routines|unknown protocol|certificate|self[- ]signed|unable to (get|verify)|hostname\/ip does not match|err_tls|tlsv1 alert|handshake failure|no ciphers|unsupported protocol|cert_|altnames|packet length too long/i;
+  /wrong version number|before secure tls connection was established|ssl routines|unknown protocol|certificate|self[- ]signed|unable to (get|verify)|hostname\/ip does not match|err_tls|tlsv1 alert|handshake failure|no ciphers|unsupported protocol|cert_|altnames|packet length too long/i;
 
 const OAUTH = /invalid_grant|invalid_client|invalid_request|unauthorized_client|aadsts\d+|token (has been )?(expired|revoked)|refresh token/i;
 

@@ -69,8 +69,8 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // the recipient's mailbox (or, at submission, the sender's own mailbox) is full
   {
     id: 'wording/mailbox-full',
-    gate: /box|quota|exceed|not enough|storage|user|full/,
-    re: /mail ?box (is |was )?(full|over (its )?quota|size limit exceeded|quota exceeded|limit exceeded)|mailbox ?full|over ?quota|(mailbox|disk|storage|mail|user|account) quota (exceeded|reached|full)|quota (exceeded|full)(?! for (sending|messages|emails))|exceeded (the |their |its |his |her )?(storage|disk|mailbox|quota)|not enough (space|storage) (in|for) (the )?(mailbox|account)|storage (quota|limit|space) (exceeded|reached|full)|user('s)? (mailbox|disk|account) is (over|full)|mailfolder is full|recipient'?s? mailbox is full|exceeds? (the )?(mailbox|recipient'?s?) (size|quota|storage)|exceeded storage allocation|mailbox (size )?exceeds|would exceed (the )?quota|size of (the )?mailbox/,
+    gate: /box|quota|exceed|not enough|storage|user|full|voll|postfach|speicherplatz|pleine|llena|lleno|piena|buzón|vol/,
+    re: /mail ?box (is |was )?(full|over (its )?quota|size limit exceeded|quota exceeded|limit exceeded)|mailbox ?full|over ?quota|(mailbox|disk|storage|mail|user|account) quota (exceeded|reached|full)|quota (exceeded|full)(?! for (sending|messages|emails))|exceeded (the |their |its |his |her )?(storage|disk|mailbox|quota)|not enough (space|storage) (in|for) (the )?(mailbox|account)|storage (quota|limit|space) (exceeded|reached|full)|user('s)? (mailbox|disk|account) is (over|full)|mailfolder is full|recipient'?s? mailbox is full|exceeds? (the )?(mailbox|recipient'?s?) (size|quota|storage)|exceeded storage allocation|mailbox (size )?exceeds|would exceed (the )?quota|size of (the )?mailbox|postfach (ist )?(voll|überfüllt)|speicherplatz|boîte (aux lettres )?(est )?pleine|boite (aux lettres )?(est )?pleine|casilla (llena|está llena)|buzón (lleno|está lleno)|casella (piena|è piena)|mailbox (is )?vol/,
     category: (s) => (submission(s) ? 'sender_quota_full' : 'recipient_mailbox_full'),
   },
 
@@ -90,7 +90,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/throttled',
     gate: /rate|frequency|throttl|too |per |slow|max|concurrent|exceeded/,
-    re: /rate[- ]?limit|frequency limit|throttl|too many recipients|too many (connections|concurrent|sessions|simultaneous|requests|messages in (this|one|a) (session|connection))|(sending|connection|message) rate (exceeded|too high)|messages per (second|minute)|too (fast|frequent)|slow down|max(imum)? (number of )?(messages|connections|sessions) (per|from|reached|exceeded)|max message per connection|concurrent (connections|sessions)|too many (errors|bad commands)|exceeded (the )?(connection|concurrency)/,
+    re: /rate[- ]?limit|frequency limit|throttl|too many recipients|too many (login|auth|authentication|failed login) (attempts|failures)|too many (connections|concurrent|sessions|simultaneous|requests|messages in (this|one|a) (session|connection))|(sending|connection|message) rate (exceeded|too high)|messages per (second|minute)|too (fast|frequent)|slow down|max(imum)? (number of )?(messages|connections|sessions) (per|from|reached|exceeded)|max message per connection|concurrent (connections|sessions)|too many (errors|bad commands)|exceeded (the )?(connection|concurrency)/,
     category: (s) => (own(s) ? 'throttled' : s === 'after-data' ? 'remote_temporary' : 'throttled'),
   },
 
@@ -105,8 +105,8 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // the recipient's account exists but is disabled / suspended / inactive
   {
     id: 'wording/recipient-disabled',
-    gate: /disabled|suspended|deactivated|inactive|locked|frozen|discontinued|closed|expired|on hold|no longer active|not accepting|not receiving/,
-    re: /(account|mail ?box|user|recipient|address) (is |has been |was )?(currently )?(disabled|suspended|deactivated|inactive|locked|frozen|discontinued|closed|expired|on hold)|(disabled|inactive|suspended|deactivated|locked|expired|closed|frozen) (user|account|mail ?box|recipient|address)|disabled recipient|disableduser|no longer active|incoming (mail )?(is )?suspended|not (accepting|receiving) (mail|email|messages)|temporarily (disabled|deactivated)/,
+    gate: /disabled|suspended|deactivated|inactiv|locked|frozen|discontinued|closed|expired|on hold|no longer active|not accepting|not receiving|blocked/,
+    re: /(account|mail ?box|user|recipient|address) (is |has been |was )?(currently )?(disabled|suspended|deactivated|inactive|locked|frozen|discontinued|closed|expired|on hold)|(disabled|inactive|suspended|deactivated|locked|expired|closed|frozen) (user|account|mail ?box|recipient|address)|disabled recipient|disableduser|no longer active|inactivity|(mail ?box|account|user) (is |has been )?(blocked|locked) (due to|for|because of) (inactivity|non-?payment|abuse)|incoming (mail )?(is )?suspended|not (accepting|receiving) (mail|email|messages)|temporarily (disabled|deactivated)/,
     category: (s) => (submission(s) ? 'account_suspended' : 'recipient_suspended'),
   },
 
@@ -143,39 +143,39 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // spam, virus and content filters
   {
     id: 'wording/content',
-    gate: /virus|malware|infected|trojan|worm|phish|spam|unsolicited|junk|bulk|content|suspicious|attachment|file|extension|executable|uribl|surbl|like|score|not allowed|objectionable|dangerous|harmful/,
-    re: /virus|malware|infected|trojan|worm |phish|spam|unsolicited|junk|bulk (mail|email)|content (rejected|filter|policy|not accepted)|message content|rejected (due to|because of|for) (its )?content|suspicious (content|link|url|attachment)|(attachment|file) (type )?(is )?(not allowed|blocked|rejected|prohibited|forbidden)|banned (attachment|file|content)|blocked (attachment|file|content|extension)|executable|uribl|surbl|message (looks|looked) like|scored as|high (spam )?score|message not allowed|objectionable|dangerous|harmful/,
+    gate: /virus|malware|infected|trojan|worm|phish|spam|unsolicited|junk|bulk|content|suspicious|attachment|file|extension|executable|uribl|surbl|like|score|not allowed|objectionable|dangerous|harmful|security/,
+    re: /virus|malware|infected|trojan|worm |phish|spam|unsolicited|junk|bulk (mail|email)|content (rejected|filter|policy|not accepted)|message content|rejected (due to|because of|for) (its )?content|suspicious (content|link|url|attachment)|(attachment|file) (type )?(is )?(not allowed|blocked|rejected|prohibited|forbidden)|banned (attachment|file|content)|blocked (attachment|file|content|extension)|executable|uribl|surbl|message (looks|looked) like|scored as|high (spam )?score|message not allowed|objectionable|dangerous|harmful|security (issue|threat|risk)/,
     category: 'rejected_content',
   },
 
   // a bounce that reports a connection failure: the relaying server gave up after its retries
   {
     id: 'wording/connect-failed-final',
-    gate: /connect/,
-    re: /did not accept our requests to connect|connect to [^ ]{1,255}( ?\[[^\]]{1,64}\])?(:\d{1,5})?: (connection (timed out|refused)|no route to host|network is unreachable|host is unreachable)/,
+    gate: /connect|establish an smtp/,
+    re: /did not accept our requests to connect|(wasn't|was not|were not|weren't) able to establish an smtp connection|connect to [^ ]{1,255}( ?\[[^\]]{1,64}\])?(:\d{1,5})?: (connection (timed out|refused)|no route to host|network is unreachable|host is unreachable)/,
     category: (s) => (s === 'after-data' ? 'delivery_expired' : s === null ? 'delivery_expired' : 'provider_outage'),
   },
   // delivery gave up after retries
   {
     id: 'wording/expired',
-    gate: /expired|timed out|retry|too long|giving up|gave up|could not|unable to deliver|has not been delivered|no successful|maximum|delivery attempt|suspended|attempts|times|days|lifetime/,
-    re: /(message|delivery|retry|queue|mail|envelope)[^.;]{0,20} (time )?(expired|timed out)|retry (time(out)?|period) (exceeded|expired|reached)|(queued|in queue|undeliver(ed|able)) (for )?too long|too long in (the )?queue|giving up(?! on [0-9a-f:.]{3,45}\b)|gave up|could not be delivered (for|within|in) (\d|the last)|unable to deliver (in|for|within) \d|has not been delivered[^.;]{0,40} (days|hours)|no successful delivery|maximum (time|number of (retries|delivery attempts))|delivery attempts? (exceeded|failed \d)|delivery temporarily suspended|message expired|expired after|(failed|attempts?)[^.;]{0,10} \d+ (attempts|times|days)|lifetime|could not (be )?deliver(ed)? (the message )?(for|in|within) (the last )?\d/,
+    gate: /expired|timed out|retry|too long|giving up|gave up|could not|unable to deliver|has not been delivered|no successful|maximum|delivery attempt|suspended|attempts|times|days|lifetime|failing for a long time/,
+    re: /(message|delivery|retry|queue|mail|envelope)[^.;]{0,20} (time )?(expired|timed out)|retry (time(out)?|period) (exceeded|expired|reached)|(queued|in queue|undeliver(ed|able)) (for )?too long|too long in (the )?queue|giving up(?! on [0-9a-f:.]{3,45}\b)|gave up|could not be delivered (for|within|in) (\d|the last)|unable to deliver (in|for|within) \d|has not been delivered[^.;]{0,40} (days|hours)|no successful delivery|maximum (time|number of (retries|delivery attempts))|delivery attempts? (exceeded|failed \d)|delivery temporarily suspended|message expired|expired after|(failed|attempts?)[^.;]{0,10} \d+ (attempts|times|days)|lifetime|could not (be )?deliver(ed)? (the message )?(for|in|within) (the last )?\d|failing for a long time/,
     category: 'delivery_expired',
   },
 
   // the recipient's domain does not exist or takes no mail
   {
     id: 'wording/domain',
-    gate: /host|domain|mx|name serv|unroutable|route|resolve|dns|accept|destination|loops back/,
-    re: /host (or domain name )?(not found|unknown)|(?<!user )unknown host|(domain|host ?name|domain name) (not found|does not exist|doesn't exist|unknown|is invalid|invalid|not registered|has no)|no such (domain|host)|non-?existent (domain|host)|nxdomain|no mx( record)?|mx (record|lookup) (not found|failed)|null mx|name service error|name server|unrouteable (mail )?domain|(?<!sender address )unroutable(?! sender)|unable to route|no route to (domain|destination)|could not (be )?resolve|dns (error|lookup|failure|resolution)|domain (is )?not (reachable|configured|valid|allowed)|domain does not accept|does not accept mail|accepts no mail|bad destination (system|host)|mail for [^ ]{1,100} loops back|not (a )?(local|hosted) domain|domain isn't in my list|unknown domain|invalid domain|no valid (mx|host)|host not reachable|destination (host|domain) unreachable/,
+    gate: /host|domain|mx|name serv|unroutable|route|resolve|dns|accept|destination|loops back|mail exchanger|domaine/,
+    re: /host (or domain name )?(not found|unknown)|(?<!user )unknown host|(domain|host ?name|domain name) (not found|does not exist|doesn't exist|unknown|is invalid|invalid|not registered|has no)|no such (domain|host)|non-?existent (domain|host)|nxdomain|no mx( record)?|mx (record|lookup) (not found|failed)|null mx|name service error|name server|unrouteable (mail )?domain|(?<!sender address )unroutable(?! sender)|unable to route|no route to (domain|destination)|could not (be )?resolve|dns (error|lookup|failure|resolution)|domain (is )?not (reachable|configured|valid|allowed)|domain does not accept|does not accept mail|accepts no mail|bad destination (system|host)|mail for [^ ]{1,100} loops back|not (a )?(local|hosted) domain|domain isn't in my list|unknown domain|invalid domain|no valid (mx|host)|host not reachable|destination (host|domain) unreachable|(couldn't|could not|cannot|can't|unable to) find (any )?(host|mail exchanger|mx)|no host named|domaine inexistant|domain existiert nicht/,
     category: 'recipient_domain',
   },
 
   // the address does not exist
   {
     id: 'wording/user-unknown',
-    gate: /user|unknown|no such|exist|not found|invalid|valid|bad |mailbox|account|known|available|in use|server|moved|no longer|listed|unrouteable|have|customer|recipnotfound|undeliverable|rcpt to|illegal|found|check|verify/,
-    re: /user ?(unknown|not found|not exist|doesn't exist|does not exist|invalid)|unknown (user|recipient|mailbox|address|local[- ]?part|alias|account)|no such (user|mailbox|recipient|address|account|person|local user|alias)|(user|mail ?box|recipient|address|account|addressee|e-?mail account)( name)? (does not|doesn't|does ?n.t|did not) exist|(recipient|mailbox|address|account|addressee|destination) (not found|unknown|invalid|does not exist)|invalid (recipient|mailbox|address|user|e-?mail address|destination)|not a valid (mailbox|recipient|address|user|rfc[- ]?5321)|bad (destination )?(recipient|mailbox|address)|mailbox (not found|unavailable|does not exist|not available)|no (mailbox|account) (here|by that name|for)|not (a )?known user|is not a (valid|known) (user|recipient)|(address|user|mailbox|recipient) (is )?(no longer|not) (valid|available|in use|on (this )?server)|no longer on server|addressee unknown|has moved|moved permanently|no longer (at|with|employed)|not listed in|unrouteable address|(this|that) (user|account) doesn't have|does not have an? (account|mailbox)|not our customer|recipnotfound|undeliverable address|rcpt to[^.;]{0,40} (rejected|refused)|account (does not|doesn't) exist|mailbox (name )?(not allowed|invalid)|illegal alias|user (doesn't|does not) have|not exist|doesn't exist|does not exist|couldn't be found|could not be found|unknown or illegal|no valid recipients?|(check|verify) (if |that |whether )?(the )?(recipient'?s? )?(e-?mail )?address (is )?(correct|spelled|for typos)|invalid user address/,
+    gate: /user|unknown|no such|exist|not found|invalid|valid|bad |mailbox|account|known|available|in use|server|moved|no longer|listed|unrouteable|have|customer|recipnotfound|undeliverable|rcpt to|illegal|found|check|verify|unbekannt|gefunden|inconnu|existe|desconocido|sconosciuto|inesistente|esiste|onbekend|bestaat/,
+    re: /user ?(unknown|not found|not exist|doesn't exist|does not exist|invalid)|unknown (user|recipient|mailbox|address|local[- ]?part|alias|account)|no such (user|mailbox|recipient|address|account|person|local user|alias)|(user|mail ?box|recipient|address|account|addressee|e-?mail account)( name)? (does not|doesn't|does ?n.t|did not) exist|(recipient|mailbox|address|account|addressee|destination) (not found|unknown|invalid|does not exist)|invalid (recipient|mailbox|address|user|e-?mail address|destination)|not a valid (mailbox|recipient|address|user|rfc[- ]?5321)|bad (destination )?(recipient|mailbox|address)|mailbox (not found|unavailable|does not exist|not available)|no (mailbox|account) (here|by that name|for)|not (a )?known user|is not a (valid|known) (user|recipient)|(address|user|mailbox|recipient) (is )?(no longer|not) (valid|available|in use|on (this )?server)|no longer on server|addressee unknown|has moved|moved permanently|no longer (at|with|employed)|not listed in|unrouteable address|(this|that) (user|account) doesn't have|does not have an? (account|mailbox)|not our customer|recipnotfound|undeliverable address|rcpt to[^.;]{0,40} (rejected|refused)|account (does not|doesn't) exist|mailbox (name )?(not allowed|invalid)|illegal alias|user (doesn't|does not) have|not exist|doesn't exist|does not exist|couldn't be found|could not be found|unknown or illegal|no valid recipients?|(address|recipient|user|mailbox)( name)? (was|is) not found|was not found in|unbekannt|existiert nicht|nicht gefunden|utilisateur inconnu|destinataire inconnu|adresse inconnue|n'existe pas|usuario desconocido|no existe|utente sconosciuto|indirizzo inesistente|non esiste|onbekend|bestaat niet|(check|verify) (if |that |whether )?(the )?(recipient'?s? )?(e-?mail )?address (is )?(correct|spelled|for typos)|invalid user address/,
     category: 'recipient_unknown',
   },
 
@@ -196,9 +196,12 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // plain policy refusals that named nothing more specific
   {
     id: 'wording/policy',
-    re: /policy|prohibited|not (rfc|rfc ?5322|rfc ?2822)[- ]?compliant|rfc ?(5322|2822|822|5321)|not compliant|administrative(ly)? prohibit|access denied|(not|isn't) (allowed|authori[sz]ed|permitted)|denied|(?<!recipient (address )?)(refused|rejected)|blocked/,
+    re: /policy|prohibited|not (rfc|rfc ?5322|rfc ?2822)[- ]?compliant|rfc ?(5322|2822|822|5321)|not compliant|administrative(ly)? prohibit|access denied|(not|isn't) (allowed|authori[sz]ed|permitted)|denied|(?<!recipient (address )?|temporarily |temporary )(refused|rejected)|blocked/,
     category: 'rejected_policy',
   },
+
+  // mail loops
+  { id: 'wording/loop', gate: /loop|hop/, re: /mail loop|loop detected|loops back to myself|routing loop|too many hops|hop count exceeded/, category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary') },
 
   // temporary problems of a server
   {

@@ -44,6 +44,8 @@ export const gmail: ProviderTable = {
     { id: 'gmail/authentication-policy', enhanced: ['5.7.23', '5.7.24', '5.7.25', '5.7.26', '5.7.27', '5.7.30', '5.7.31', '5.7.32'], category: 'rejected_policy' },
     // answer/3726730: 4.7.28 / 5.7.28 "unusual rate of unsolicited mail originating from your IP" / "from your DKIM domain"
     { id: 'gmail/unsolicited-rate', enhanced: ['4.7.28', '5.7.28', '4.7.29', '5.7.29'], category: 'rejected_policy' },
+    // answer/3726730: 4.7.0 / 5.7.1 "an unusual rate of unsolicited mail originating from your IP address … temporarily rate limited"
+    { id: 'gmail/ip-rate-limited', text: /unusual rate of unsolicited|originating from your ip|has been temporarily rate limited/, category: 'rejected_policy' },
     // answer/3726730: 5.7.1 "not RFC 5322 compliant"
     { id: 'gmail/not-rfc-compliant', text: /not rfc ?5322 compliant|multiple (subject|from|to|date|message-id) headers|missing a valid message-id|rfc ?5322/, category: 'rejected_policy' },
     // answer/3726730: 5.7.1 "very low reputation of the sending IP / domain"

@@ -18,7 +18,11 @@ export const microsoft: ProviderTable = {
     { id: 'microsoft/send-as-denied', text: /send ?as ?denied|sendasdeniedexception|send on behalf|not allowed to send as/, category: 'send_as_denied' },
     { id: 'microsoft/send-as-denied-code', enhanced: '5.7.60', category: 'send_as_denied' },
     // Outlook.com sending limits: WASCL verdict "RefuseQuota" / "ShowTierUpgrade" = the account's daily sending quota
-    { id: 'microsoft/outlook-daily-quota', text: /refusequota|showtierupgrade|daily sending quota|daily limit for message recipients|recipient rate limit/, category: 'sending_limit' },
+    { id: 'microsoft/outlook-daily-quota', text: /refusequota|submissionquotaexceeded|daily sending quota|daily limit for message recipients|recipient rate limit/, category: 'sending_limit' },
+    // Outlook.com WASCL verdicts "Suspend" / "HipNotify": the account is blocked until the user verifies it
+    { id: 'microsoft/outlook-suspended', text: /verdict is (suspend|hipnotify|hipcheck)/, category: 'account_suspended' },
+    // "5.7.3 STARTTLS is required to send mail": a TLS setting, not a credential problem
+    { id: 'microsoft/starttls-required', text: /starttls is required|must issue a starttls|tls is required/, stages: ['own'], category: 'config_error' },
     // NDR 5.1.90: "Your message can't be sent because you've reached your daily limit for message recipients"
     { id: 'microsoft/daily-recipient-limit', enhanced: ['5.1.90', '5.2.121', '5.2.122'], stages: ['own', 'data', 'mail'], category: 'sending_limit' },
     // NDR 5.2.121 / 5.2.122: the *recipient's* hourly limit, seen in a bounce
@@ -29,7 +33,9 @@ export const microsoft: ProviderTable = {
     // NDR 5.7.501-5.7.503 and OutboundSpamException: the sending account is blocked for spam
     { id: 'microsoft/outbound-spam', text: /outboundspamexception|banned sender|spam abuse detected from ip range|user is blocked from sending/, category: 'account_suspended' },
     { id: 'microsoft/sender-blocked', text: /sender (is )?(blocked|suspended)|account (has been )?(suspended|blocked)/, stages: ['own'], category: 'account_suspended' },
-    { id: 'microsoft/banned-sender', enhanced: ['5.7.501', '5.7.502', '5.7.503', '5.7.703', '5.7.705', '5.7.708', '5.7.750', '5.1.8'], category: 'account_suspended' },
+    { id: 'microsoft/banned-sender', enhanced: ['5.7.501', '5.7.502', '5.7.503', '5.1.8'], category: 'account_suspended' },
+    { id: 'microsoft/tenant-blocked', enhanced: ['5.7.703', '5.7.705', '5.7.708', '5.7.750'], stages: ['own'], category: 'account_suspended' },
+    { id: 'microsoft/tenant-blocked-remote', enhanced: ['5.7.703', '5.7.705', '5.7.708', '5.7.750'], category: 'rejected_policy' },
     // SMTP AUTH: 5.7.139 (basic auth disabled / auth unsuccessful), 5.7.57 "Client not authenticated to send mail", 5.7.3 at AUTH
     { id: 'microsoft/auth-disabled', enhanced: ['5.7.139', '5.7.57', '5.7.3', '5.7.8'], stages: ['own'], category: 'auth_failed' },
     { id: 'microsoft/client-not-authenticated', text: /client (was )?not authenticated|authentication unsuccessful|smtpclientauthentication is disabled|basic authentication is disabled/, category: 'auth_failed' },
@@ -52,7 +58,9 @@ export const microsoft: ProviderTable = {
     // NDR 5.7.133-5.7.136: sender not authenticated / not allowed for group or mailbox
     { id: 'microsoft/group-restriction', enhanced: ['5.7.133', '5.7.134', '5.7.135', '5.7.136'], category: 'rejected_policy' },
     // NDR 5.7.509 / 5.7.515 DMARC and authentication level; 5.7.606-5.7.649 banned sending IP; 5.7.900 transport rule; 5.7.520 forwarding blocked
-    { id: 'microsoft/auth-level', enhanced: ['5.7.509', '5.7.515', '5.7.520', '5.7.900', '5.7.750'], category: 'rejected_policy' },
+    { id: 'microsoft/auth-level', enhanced: ['5.7.509', '5.7.515', '5.7.520', '5.7.900'], category: 'rejected_policy' },
+    // NDR 5.4.14 "Hop count exceeded - possible mail loop" and 5.4.6 routing loop
+    { id: 'microsoft/loop', enhanced: ['5.4.14', '5.4.6', '4.4.6'], category: 'remote_temporary' },
     { id: 'microsoft/banned-ip', enhanced: ['5.7.606', '5.7.607', '5.7.608', '5.7.609', '5.7.610', '5.7.611', '5.7.612', '5.7.613', '5.7.640', '5.7.649', '4.7.650', '4.7.651', '4.7.652'], category: 'rejected_policy' },
     // NDR 4.4.62 "Mail sent to the wrong Office 365 region": a connector misconfiguration, nothing to classify further
     { id: 'microsoft/wrong-region', enhanced: '4.4.62', category: 'unknown' },
