@@ -284,15 +284,18 @@ function recipientsFromText(human: string, exclude: Set<string>, only: Set<strin
 // ---------------------------------------------------------------------------------------------
 // detection
 
-const BOUNCE_FROM = /mailer-daemon|ndr administrator|mailerdaemon|mail-daemon|post_?master|mail delivery (sub)?system|mail delivery service|delivery subsystem|mdaemon|bounce[s]?@|nobody@|microsoftexchange|mail administrator|mail system/i;
+const BOUNCE_FROM = /mailer[- ]?daemon|ndr administrator|mailerdaemon|mail-daemon|post_?master|mail delivery (sub)?system|mail delivery service|delivery subsystem|mdaemon|bounce[s]?@|nobody@|microsoftexchange|mail administrator|mail system/i;
+/** Words of a failure notice: used to confirm a bounce that only its subject suggests. */
+const FAILURE_TEXT =
+  /(^|[^\d.])[45]\d\d[ -][^\n]{0,200}|[45]\.\d{1,3}\.\d{1,3}|could not be delivered|couldn't be delivered|undeliver|delivery (has )?failed|permanent(ly)? (error|fail)|not (been )?delivered|was rejected|does not exist|unknown user|user unknown|no such user|mailbox (is )?(full|unavailable)|failed recipient|expired|delivery status notification/i;
 const BOUNCE_SUBJECT =
-  /undeliver|undelivered|delivery (status notification|failure|failed|has failed|problem|report|notification|error|incomplete)|returned mail|returning message|mail delivery (failed|failure|system|subsystem|error)|failure notice|non[- ]?delivery|could not (be )?deliver|not (been )?delivered|delivery error|bounce|mail system error|returned to sender|permanent (error|failure)|message (was )?rejected|delayed mail|delivery delayed|message delayed|delay(ed)? notification|warning: could not send|message status|ndr|mail could not|failed delivery|delivery notification|nicht zustellbar|non remis|no se puede entregar|unzustellbar|errore/i;
+  /undeliver|undelivered|delivery (status notification|failure|failed|has failed|problem|report|notification|error|incomplete)|returned mail|returning message|mail delivery (failed|failure|system|subsystem|error)|failure notice|non[- ]?delivery|could not (be )?deliver|not (been )?delivered|delivery error|bounce|mail system error|returned to sender|permanent (error|failure)|message (was )?rejected|delayed mail|delivery delayed|message delayed|delay(ed)? notification|warning: could not send|message status|\bndr\b|mail could not|onbestelbaar|non recapitabile|não (foi possível|é possível) entregar|nie można dostarczyć|olevererbart|kan ikke leveres|unzustellbar|failed delivery|delivery notification|nicht zustellbar|non remis|no se puede entregar|unzustellbar|errore/i;
 const COMPLAINT_SUBJECT = /complaint about message|abuse report|feedback loop report|spam report|scomp/i;
 const DELAY_SUBJECT = /delay|delayed|warning: could not send|still (being )?(retried|trying)|not yet (been )?delivered|will retry|transient/i;
 const DELAY_TEXT =
   /has not yet been delivered|not been delivered yet|will (continue|keep) (trying|to try|to attempt|retrying)|delivery attempts will continue|will be retried|will retry|still trying|no action is required on your part|this is a warning|temporary problem delivering|delivery incomplete|has been delayed|delivery has been delayed|is delayed/i;
 const AUTO_SUBJECT =
-  /^\s*(re:\s*)?(auto(matic|matisch)?[ -]?(reply|response|respond|antwort|réponse|reponse|respuesta|risposta|resposta|svar)|automatische antwort|réponse automatique|reponse automatique|respuesta automática|risposta automatica|resposta automática|out of (the )?office|ooo\b|vacation|abwesen|absence|away from|on leave|autoreply|auto:|i am (out|away)|i'm (out|away)|not in the office|fuera de la oficina|absent|自動応答|自動返信|不在)/i;
+  /^\s*(auto(matic|matisch)?[ -]?(reply|response|respond|antwort|réponse|reponse|respuesta|risposta|resposta|svar)|automatische antwort|automatisch antwoord|automatisk svar|automatisches? antwort|réponse automatique|reponse automatique|respuesta automática|risposta automatica|resposta automática|odpowiedź automatyczna|out of (the )?office|ooo\b|vacation (reply|message|notice|response|auto)|on vacation|abwesenheit|abwesend|absence|away from (the |my )?(office|desk)|on leave|autoreply|auto:|i am (out|away)|i'm (out|away)|not in the office|fuera de la oficina|absent|自動応答|自動返信|自动回复|不在)/i;
 
 function isBounceSender(from: string | null, returnPath: string | null): boolean {
   if (from && BOUNCE_FROM.test(from)) return true;
@@ -728,12 +731,21 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
   } else if (bounceSender || bounceSubject || xFailed.length || isReportCt) {
     // ---- non-standard bounce: scrape the human text
     const human = split().human;
-    const isDelay = ((subject && DELAY_SUBJECT.test(subject)) || DELAY_TEXT.test(human.slice(0, 8000))) && !/permanent(ly)? (error|fail)|could not be delivered|failed permanently|undeliverable|returned mail|delivery has failed|this is a permanent/i.test(`${subject ?? ''}\n${human.slice(0, 8000)}`);
+    const head = human.length > 8000 ? human.slice(0, 8000) : human;
+    const subjectDelay = !!subject && DELAY_SUBJECT.test(subject);
+    const subjectFailure = !!subject && /undeliver|returned mail|returning message|failure|failed|non-?delivery|not delivered|unzustellbar|non remis/i.test(subject);
+    const finalWords = /permanent(ly)? (error|fail)|failed permanently|delivery has failed|this is a permanent|i've given up|have given up|gave up|giving up(?! on [0-9a-f:.]{3,45}\b)|will not be retried|no further attempts/i.test(head);
+    const isDelay = (subjectDelay || (DELAY_TEXT.test(head) && !subjectFailure)) && !finalWords;
     const action = isDelay ? 'delayed' : 'failed';
     let tr = textRecips();
     if (!tr.length && xFailed.length) tr = xFailed.flatMap((v) => allAddresses(v, 50)).map((a) => ({ address: a, window: '' }));
     if (!tr.length && origTo().length && origTo().length <= 5) tr = origTo().map((a) => ({ address: a, window: '' }));
-    const strongSignal = bounceSender || xFailed.length > 0 || isReportCt || (bounceSubject && (tr.length > 0 || !!originalMessageId));
+    const strongSignal =
+      bounceSender ||
+      xFailed.length > 0 ||
+      isReportCt ||
+      (bounceSubject && /^\s*<\s*>\s*$/.test(returnPath ?? 'x')) ||
+      (bounceSubject && (tr.length > 0 || !!originalMessageId) && FAILURE_TEXT.test(human.length > 8000 ? human.slice(0, 8000) : human));
     if (strongSignal) {
       report.type = isDelay ? 'delay' : 'bounce';
       for (const t of tr.slice(0, MAX_RECIPIENTS)) {

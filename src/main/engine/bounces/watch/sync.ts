@@ -29,6 +29,8 @@ export interface FolderSyncContext {
   processed: ProcessedAction;
   /** bodies larger than this are fetched only up to it (the report parts come first) */
   maxFetchBytes: number;
+  /** more new messages than this are narrowed down by a server-side SEARCH first (default FULL_PASS_MAX) */
+  fullPassMax?: number;
   logger: Logger;
 }
 
@@ -56,10 +58,10 @@ export const FULL_PASS_MAX = 500;
 /** UIDs per header FETCH (keeps the command line well under servers' limits). */
 const HEADER_FETCH_UIDS = 2_000;
 /** Reports fetched, parsed and committed together (one FETCH, one transaction). */
-const BODY_BATCH_MESSAGES = 200;
+const BODY_BATCH_MESSAGES = 25;
 const BODY_BATCH_BYTES = 8 * 1024 * 1024;
 
-interface Seen {
+export interface Seen {
   uid: number;
   size: number;
   date: number | null;
@@ -108,7 +110,7 @@ export async function syncFolder(client: ImapFlow, folder: string, ctx: FolderSy
 
     // A few messages get the header look each; many are narrowed down by the server first
     let lookAt = inRange;
-    if (inRange.length > FULL_PASS_MAX && searchesSubstrings(client, ctx.provider)) {
+    if (inRange.length > (ctx.fullPassMax ?? FULL_PASS_MAX) && searchesSubstrings(client, ctx.provider)) {
       const hits = await client.search(candidateQuery(`${inRange[0]}:${maxUid}`, incremental ? null : ctx.since), { uid: true });
       if (Array.isArray(hits)) {
         const wanted = new Set(inRange);
@@ -199,7 +201,7 @@ function searchesSubstrings(client: ImapFlow, provider: string | undefined): boo
 }
 
 /** Envelope, size, arrival and the few header fields of each UID, with the candidate verdict. */
-async function lookAtHeaders(client: ImapFlow, uids: number[]): Promise<Seen[]> {
+export async function lookAtHeaders(client: ImapFlow, uids: number[]): Promise<Seen[]> {
   const seen: Seen[] = [];
   for (let i = 0; i < uids.length; i += HEADER_FETCH_UIDS) {
     const set = toSequenceSet(uids.slice(i, i + HEADER_FETCH_UIDS));

@@ -30,6 +30,8 @@ export interface WatcherOptions {
   maxFetchBytes?: number;
   /** index the Sent folder too (default true) */
   indexSent?: boolean;
+  /** above this many new messages in a folder the server's SEARCH picks the candidates (default 500) */
+  fullPassMax?: number;
 }
 
 export interface ScanResult {
@@ -133,6 +135,7 @@ export function createWatcher(ctx: EngineContext, opts: WatcherOptions = {}): Wa
       since,
       processed: processedFor(account.id),
       maxFetchBytes,
+      fullPassMax: opts.fullPassMax,
       logger: ctx.logger,
     };
   }
