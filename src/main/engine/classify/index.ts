@@ -157,6 +157,14 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
   const provider = normProvider(e.provider);
 
   // 1. client, network and OAuth errors
+  // nodemailer's "Invalid greeting. response=421 …": the embedded server reply decides
+  if (/^eprotocol$/i.test(errorCode) && code == null) {
+    const m = /response=\s*([2-5]\d\d[\s-][^]{0,2000})/i.exec(text);
+    if (m) {
+      const inner = classifyInner({ ...e, errorCode: null, text: m[1], stage: stage ?? 'connect' }, m[1]);
+      return { ...inner, words };
+    }
+  }
   if (errorCode) {
     const v = classifyNetwork(errorCode, text, code != null || enhanced != null);
     if (v) return make(v.category, v.rule, words);

@@ -45,9 +45,13 @@ export function classifyNetwork(errorCode: string, text: string, hasSmtpCode: bo
       if (TLS_CONFIG.test(text)) return { category: 'config_error', rule: `network/${up}-tls` };
       return { category: 'provider_outage', rule: `network/${up}` };
     case 'ENOTFOUND':
-    case 'EDNS':
-      // DNS failure of the provider's host: an outage in most cases (a typo in the host is the alternative)
+    case 'EDNS': {
+      // DNS failure of the provider's host: an outage in most cases. A host name that cannot be
+      // one (quotes, spaces, ';' pasted from a config file, no dot) is a settings problem.
+      const host = /(?:enotfound|eai_again)\s+(\S{1,300})/i.exec(text)?.[1] ?? '';
+      if (host && (/["'`;,<>()\s]|\.\.|^\.|\.$/.test(host.replace(/:\d+$/, '')) || !host.includes('.'))) return { category: 'config_error', rule: `network/${up}-bad-host` };
       return { category: 'provider_outage', rule: `network/${up}` };
+    }
     case 'ECONNECTION':
     case 'ESOCKET':
     case 'ESTREAM':
