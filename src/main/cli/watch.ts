@@ -38,7 +38,7 @@ export function registerWatch(program: Command): void {
         const lines = [`${result.accountName}: ${result.stored} new report(s), ${result.failures} new failure(s)`];
         for (const f of result.folders) {
           const types = Object.entries(f.byType).map(([t, n]) => `${t} ${n}`).join(', ');
-          lines.push(`  ${f.folder}: ${f.scanned} looked at, ${f.candidates} candidate(s), ${f.stored} stored${types ? ` (${types})` : ''}${f.rescanned ? ', rescanned after a UIDVALIDITY change' : ''}`);
+          lines.push(`  ${f.folder}: ${f.scanned} looked at${f.searched ? ' (narrowed by the server\'s search)' : ''}, ${f.candidates} candidate(s), ${f.stored} stored${types ? ` (${types})` : ''}${f.rescanned ? ', rescanned after a UIDVALIDITY change' : ''}`);
         }
         if (result.sentIndexed) lines.push(`  Sent folder: ${result.sentIndexed} message(s) indexed`);
         for (const e of result.errors) lines.push(`  problem: ${e}`);
