@@ -103,6 +103,9 @@ function endsWithSemicolon(v: string): boolean {
   return false;
 }
 
+/** The skipped headers as they are usually spelled, to skip them without lower-casing. */
+const SKIP_RAW = new Set(['Received', 'X-Received', 'DKIM-Signature', 'ARC-Seal', 'ARC-Message-Signature', 'ARC-Authentication-Results', 'Authentication-Results', 'Received-SPF', 'X-Google-DKIM-Signature', 'X-Gm-Message-State', 'X-Google-Smtp-Source']);
+
 /** Parse a header block. Names lower-cased, values unfolded (CR/LF removed), capped. */
 export function parseHeaders(src: string, start: number, end: number): Headers {
   const h: Headers = new Map();
@@ -138,7 +141,8 @@ export function parseHeaders(src: string, start: number, end: number): Headers {
         value += ' ' + src.slice(pos, Math.min(lineEnd, pos + MAX_HEADER_VALUE)).trim();
       } else if (colon !== -1 && colon < lineEnd && colon - pos < 100) {
         flush();
-        name = src.slice(pos, colon).trim().toLowerCase();
+        const raw = src.slice(pos, colon);
+        name = SKIP_RAW.has(raw) ? 'received' : raw.trim().toLowerCase();
         if (SKIP_HEADERS.has(name)) {
           // trace and signature headers are never read: skip them and their continuation lines
           name = '';
