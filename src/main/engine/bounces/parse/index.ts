@@ -324,6 +324,8 @@ export function looksLikeReportCandidate(headers: {
     if (cap(h.xFailedRecipients)) return true;
     if (ct && /multipart\/report|message\/delivery-status|message\/feedback-report|message\/global-delivery-status/i.test(ct)) return true;
     if (isBounceSender(from, cap(h.returnPath))) return true;
+    // a null reverse path is what DSNs and (RFC 3834) auto-responses use
+    if (h.returnPath != null && /^\s*<\s*>\s*$/.test(h.returnPath)) return true;
     if (auto && /auto-replied|auto-generated|auto-notified/i.test(auto)) return true;
     if (subject && (BOUNCE_SUBJECT.test(subject) || AUTO_SUBJECT.test(subject) || /abuse report|complaint|feedback report|spam report/i.test(subject))) return true;
     if (from && /no-reply@sns\.amazonaws\.com|amazonses|feedback|fbl|abuse/i.test(from)) return true;

@@ -348,6 +348,7 @@ function decoderFor(charset: string): Decoder | null {
 /** Turn a latin1 byte view into a JS string using the given charset (tolerant). */
 export function bytesToString(s: string, charset: string | undefined): string {
   if (!/[\x80-\xff\x1b]/.test(s)) return s;
+  if (/[^\x00-\xff]/.test(s)) return s; // already text (a string given by the caller), not a byte view
   const cs = (charset || '').trim().toLowerCase().replace(/^"|"$/g, '');
   if (cs === 'iso-8859-1' || cs === 'latin1' || cs === 'us-ascii' || cs === 'ascii') {
     if (!/[\x80-\xff]/.test(s)) return s;
