@@ -1,7 +1,7 @@
 import { CATEGORY_KIND, type Category } from '../../../../shared/categories';
 import type { Classification, ParsedReport, ReportRecipient, ReportType } from '../../../../shared/classification';
 import { classifyReply, findCode, findEnhanced } from '../../classify/index';
-import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, parseHeaders, parseMime, partText, type Headers, type MimePart } from './mime';
+import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, parseHeaders, parseMime, partText, REPORT_HEADERS, type Headers, type MimePart } from './mime';
 
 /**
  * Reads a message that arrived in the mailbox and says what it is: a bounce, a delay notice, a
@@ -180,7 +180,7 @@ function restHeaders(rest: string): Headers {
   let start = rest.indexOf('\n');
   start = start === -1 ? rest.length : start + 1;
   while (start < rest.length && (rest.charCodeAt(start) === 10 || rest.charCodeAt(start) === 13)) start++;
-  const h = parseHeaders(rest, start, Math.min(rest.length, start + 32 * 1024));
+  const h = parseHeaders(rest, start, Math.min(rest.length, start + 32 * 1024), REPORT_HEADERS);
   restHeadersKey = rest;
   restHeadersVal = h;
   return h;
@@ -575,7 +575,7 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
   let origHeaders: Headers | null = null;
   for (const p of origHeaderParts) {
     const body = p.type === 'text/rfc822-headers' || p.type === 'message/rfc822-headers' || p.type === 'message/global-headers' || p.type === 'text/plain' ? partText(p) : p.body;
-    const h = parseHeaders(body, 0, Math.min(body.length, 64 * 1024));
+    const h = parseHeaders(body, 0, Math.min(body.length, 64 * 1024), REPORT_HEADERS);
     if (!origHeaders || (!header(origHeaders, 'message-id') && header(h, 'message-id'))) origHeaders = h;
     if (header(h, 'message-id')) break;
   }
