@@ -223,10 +223,13 @@ function snapshot(path: string): { sum: string; counts: Record<string, number>; 
     const hash = createHash('sha256');
     const counts: Record<string, number> = {};
     for (const t of tables) {
-      const rows = db.prepare(`SELECT * FROM "${t}" ORDER BY rowid`).raw().all();
+      // sorted in JS: some tables are WITHOUT ROWID, and row order is not what this is about
+      const rows = (db.prepare(`SELECT * FROM "${t}"`).raw().all() as unknown[])
+        .map((row) => JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : typeof v === 'bigint' ? String(v) : v)))
+        .sort();
       counts[t] = rows.length;
       hash.update(t);
-      for (const row of rows) hash.update(JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : typeof v === 'bigint' ? String(v) : v)));
+      for (const row of rows) hash.update(row);
     }
     return { sum: hash.digest('hex'), counts, dataVersion: Number(db.pragma('data_version', { simple: true })) };
   } finally {
