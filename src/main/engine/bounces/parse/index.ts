@@ -421,6 +421,8 @@ function parseSesJson(text: string): SesResult | null {
 // classification of one recipient
 
 const STRONG_RULE = /^(?!enhanced\/|code\/|unknown|internal)/;
+/** Rules that boilerplate around a remote server's words can trigger: re-read the words alone. */
+const GENERIC_RULES = new Set(['wording/policy', 'wording/temporary', 'wording/recipient-rejected', 'wording/greylisted', 'wording/content', 'wording/config', 'wording/expired']);
 
 function classifyRecipient(
   diagnostic: string | null,
@@ -436,7 +438,7 @@ function classifyRecipient(
   let c = classifyReply({ stage: 'after-data', code, enhanced, text: diag });
   // Gmail and others wrap the remote server's words in their own sentences: read those first
   const said = /(?:the error that the other server returned was|the response from the remote server was|remote (?:host|server) said|the following (?:message|error) was returned|server replied|said)\s*:\s*/i.exec(diag.length > 4000 ? diag.slice(0, 4000) : diag);
-  if (said) {
+  if (said && (!STRONG_RULE.test(c.rule) || GENERIC_RULES.has(c.rule))) {
     const tail = diag.slice(said.index + said[0].length);
     const t = classifyReply({ stage: 'after-data', code: findCode(tail) ?? code, enhanced: findEnhanced(tail) ?? enhanced, text: tail });
     if (STRONG_RULE.test(t.rule) || !STRONG_RULE.test(c.rule)) c = { ...t, words: diag };

@@ -9,7 +9,7 @@ import type { ProviderTable } from '../types';
  */
 export const ses: ProviderTable = {
   ids: ['ses', 'amazon-ses', 'aws-ses', 'amazonses', 'amazon'],
-  signature: /amazonses\.com|amazon ses|\bses\b.{0,40}(sandbox|quota)/,
+  signature: /amazonses\.com|amazon ses/,
   rules: [
     // troubleshoot-smtp: "454 Throttling failure: Daily message quota exceeded"
     { id: 'ses/daily-quota', text: /daily (message|sending) quota|quota exceeded|sending quota/, category: 'sending_limit' },
