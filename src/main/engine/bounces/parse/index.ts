@@ -693,7 +693,8 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
     return recipientsFromText(split().human, excludeSet(), only);
   };
   let fallbackCache: string | null = null;
-  const fallbackText = () => (fallbackCache ??= squash(`${subject ?? ''}\n${split().human}`, 2048));
+  // not squashed: the classifier folds white space itself
+  const fallbackText = () => (fallbackCache ??= `${subject ?? ''}\n${split().human}`.slice(0, 2048));
 
   if (dsn.recipients.length) {
     let windowsCache: Map<string, string> | null = null;

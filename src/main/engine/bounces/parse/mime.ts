@@ -114,6 +114,12 @@ export const REPORT_HEADERS: ReadonlySet<string> = new Set([
 /** The skipped headers as they are usually spelled, to skip them without lower-casing. */
 const SKIP_RAW = new Set(['Received', 'X-Received', 'DKIM-Signature', 'ARC-Seal', 'ARC-Message-Signature', 'ARC-Authentication-Results', 'Authentication-Results', 'Received-SPF', 'X-Google-DKIM-Signature', 'X-Gm-Message-State', 'X-Google-Smtp-Source']);
 
+/** Lower-case names of common headers as they are usually spelled (saves a trim and a lower-case). */
+const RAW_NAMES = new Map<string, string>();
+for (const n of ['From', 'To', 'Cc', 'Subject', 'Date', 'Message-ID', 'Message-Id', 'Content-Type', 'Content-Transfer-Encoding', 'Content-Description', 'Content-Disposition', 'MIME-Version', 'Mime-Version', 'Return-Path', 'Reply-To', 'Sender', 'In-Reply-To', 'References', 'Delivered-To', 'X-Original-To', 'X-Failed-Recipients', 'Auto-Submitted', 'Precedence', 'X-Mailer', 'List-Unsubscribe', 'List-Id', 'X-Priority', 'Content-Language', 'Thread-Topic', 'Thread-Index', 'Accept-Language', 'X-MS-Has-Attach', 'X-MS-TNEF-Correlator', 'X-Originating-IP', 'User-Agent', 'Importance', 'X-Spam-Status', 'X-Spam-Score', 'X-Virus-Scanned', 'Envelope-to', 'Delivery-date', 'Content-ID', 'X-SES-Outgoing', 'Feedback-ID', 'X-Google-Original-From']) {
+  RAW_NAMES.set(n, n.toLowerCase());
+}
+
 /** Parse a header block. Names lower-cased, values unfolded (CR/LF removed), capped. */
 export function parseHeaders(src: string, start: number, end: number, wanted?: ReadonlySet<string>): Headers {
   const h: Headers = new Map();
@@ -150,7 +156,7 @@ export function parseHeaders(src: string, start: number, end: number, wanted?: R
       } else if (colon !== -1 && colon < lineEnd && colon - pos < 100) {
         flush();
         const raw = src.slice(pos, colon);
-        name = SKIP_RAW.has(raw) ? 'received' : raw.trim().toLowerCase();
+        name = SKIP_RAW.has(raw) ? 'received' : (RAW_NAMES.get(raw) ?? raw.trim().toLowerCase());
         if (SKIP_HEADERS.has(name) || (wanted !== undefined && !wanted.has(name))) {
           // trace and signature headers are never read: skip them and their continuation lines
           name = '';
@@ -203,7 +209,7 @@ export function parseContentType(v: string | null): { type: string; params: Reco
       val = (next === -1 ? s.slice(j) : s.slice(j, next)).trim();
       i = next;
     }
-    if (key && !(key in params) && /^[a-z0-9_\-*.]{1,80}$/.test(key)) params[key] = val;
+    if (key && key.length <= 80 && !(key in params)) params[key] = val;
   }
   return { type: type.includes('/') ? type : 'text/plain', params };
 }
