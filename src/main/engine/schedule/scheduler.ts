@@ -342,7 +342,8 @@ export function createScheduler(ctx: EngineContext, opts: SchedulerOptions = {})
     let limits = acc?.limits ?? [];
     const limitReply = all.find((c) => c.category === 'sending_limit');
     if (limitReply && acc) {
-      const reader = usageFor(accountId, limits);
+      // Only what the provider accepted counts as proof; sends still in flight may yet fail.
+      const reader = logFor(accountId, limits);
       const learned = learnFromLimitReply(limits, (l) => usedAt(l, reader, now), limitReply.words, now);
       if (learned.learned) {
         limits = learned.limits;
