@@ -89,8 +89,8 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // throttling: too fast, too many connections
   {
     id: 'wording/throttled',
-    gate: /rate|frequency|throttl|too |per |slow|max|concurrent|exceeded/,
-    re: /rate[- ]?limit|frequency limit|throttl|too many recipients|too many (login|auth|authentication|failed login) (attempts|failures)|too many (connections|concurrent|sessions|simultaneous|requests|messages in (this|one|a) (session|connection))|(sending|connection|message) rate (exceeded|too high)|messages per (second|minute)|too (fast|frequent)|slow down|max(imum)? (number of )?(messages|connections|sessions) (per|from|reached|exceeded)|max message per connection|concurrent (connections|sessions)|too many (errors|bad commands)|exceeded (the )?(connection|concurrency)/,
+    gate: /rate|frequency|throttl|too |per |slow|max|concurrent|exceeded/, // Postfix's anvil: "450 4.7.1 Error: too much mail from …"
+    re: /rate[- ]?limit|frequency limit|throttl|too many recipients|too many (login|auth|authentication|failed login) (attempts|failures)|too many (connections|concurrent|sessions|simultaneous|requests|messages in (this|one|a) (session|connection))|(sending|connection|message) rate (exceeded|too high)|messages per (second|minute)|too (fast|frequent)|too much (mail|email|traffic)|slow down|max(imum)? (number of )?(messages|connections|sessions) (per|from|reached|exceeded)|max message per connection|concurrent (connections|sessions)|too many (errors|bad commands)|exceeded (the )?(connection|concurrency)/,
     category: (s) => (own(s) ? 'throttled' : s === 'after-data' ? 'remote_temporary' : 'throttled'),
   },
 
