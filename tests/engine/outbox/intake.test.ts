@@ -176,4 +176,62 @@ describe('the intake (local relay)', () => {
     off();
     expect(seen.length).toBeGreaterThanOrEqual(1);
   });
+
+  it('commits on its own thread: a burst over several connections is stored whole, one row per 250', async () => {
+    expect(intake.writer).toBe('thread');
+    const conns = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const c = client(intake.port);
+        await open(c);
+        await login(c, 'main', creds.password);
+        return c;
+      }),
+    );
+    const sent = await Promise.all(
+      conns.map(async (c, k) => {
+        const out: { id: number; raw: Buffer; messageId: string }[] = [];
+        for (let i = 0; i < 10; i++) {
+          const { raw, messageId } = rawMessage({ from: 'main@example.test', to: [`burst${k}-${i}@example.test`], body: 'x'.repeat(3000 + 97 * i) });
+          const info = await send(c, 'main@example.test', [`burst${k}-${i}@example.test`], raw);
+          out.push({ id: Number(/stored as #(\d+)/.exec(info.response)![1]), raw, messageId });
+        }
+        c.close();
+        return out;
+      }),
+    );
+    const all = sent.flat();
+    expect(new Set(all.map((m) => m.id)).size).toBe(40);
+    const reader = openDatabase(ctx.dbPath, { readonly: true });
+    try {
+      for (const m of all) {
+        const row = reader.prepare('SELECT m.message_id, b.raw FROM messages m JOIN message_bodies b ON b.message_id = m.id WHERE m.id = ?').get(m.id) as { message_id: string; raw: Buffer };
+        expect(row.message_id).toBe(m.messageId);
+        expect(row.raw.equals(m.raw)).toBe(true);
+      }
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('with the writer thread turned off, still answers 250 only after the commit', async () => {
+    const inline = await startIntake(ctx, { port: 0, writerThread: false });
+    try {
+      expect(inline.writer).toBe('inline');
+      const c = client(inline.port);
+      await open(c);
+      await login(c, 'main', creds.password);
+      const { raw, messageId } = rawMessage({ from: 'main@example.test', to: ['inline@example.test'] });
+      const info = await send(c, 'main@example.test', ['inline@example.test'], raw);
+      c.close();
+      const id = Number(/stored as #(\d+)/.exec(info.response)![1]);
+      const reader = openDatabase(ctx.dbPath, { readonly: true });
+      try {
+        expect((reader.prepare('SELECT message_id FROM messages WHERE id = ?').get(id) as { message_id: string }).message_id).toBe(messageId);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await inline.stop();
+    }
+  });
 });

@@ -50,6 +50,8 @@ export interface IntakeOptions {
 export interface RunningIntake {
   host: string;
   port: number;
+  /** where commits run (see threaded-writer.ts) */
+  readonly writer: 'thread' | 'inline';
   stop(): Promise<void>;
 }
 
@@ -223,11 +225,14 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
   });
   const port = (server.server.address() as { port: number }).port;
   settings.set(BOUND_SETTING, port);
-  ctx.logger.info('intake.listening', { host: INTAKE_HOST, port, user: creds.user });
+  ctx.logger.info('intake.listening', { host: INTAKE_HOST, port, user: creds.user, writer: writer.mode });
 
   return {
     host: INTAKE_HOST,
     port,
+    get writer() {
+      return writer.mode;
+    },
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await writer.close();

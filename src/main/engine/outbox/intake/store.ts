@@ -20,6 +20,8 @@ export interface Stored {
 
 /** What the SMTP side needs from whoever commits arrivals (in this thread or in a worker). */
 export interface ArrivalWriter {
+  /** where commits run: a worker thread with its own connection, or this thread */
+  readonly mode: 'thread' | 'inline';
   /** Resolves once the message's transaction is committed (synchronous=FULL), never before. */
   store(arrival: Arrival): Promise<Stored>;
   /** Resolves once nothing is waiting to be written. */
@@ -109,6 +111,7 @@ export class IntakeWriter implements ArrivalWriter {
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   private readonly repos: IntakeRepos;
+  readonly mode = 'inline' as const;
 
   constructor(private readonly ctx: EngineContext, private readonly delayMs = 0) {
     this.repos = intakeRepos(ctx.db);
