@@ -35,13 +35,13 @@ export async function addImapAccount(
   dovecot: DovecotServer,
   user: string,
   password: string,
-  extra: { name?: string; watchFolders?: string[] } = {},
+  extra: { name?: string; watchFolders?: string[]; provider?: string } = {},
 ): Promise<number> {
   const ref = `test:${user}:${Math.random()}`;
   await ctx.secrets.set(ref, password);
   return createAccountsRepo(ctx.db).insert({
     name: extra.name ?? user,
-    provider: 'smtp',
+    provider: extra.provider ?? 'smtp',
     email: dovecot.address(user),
     authType: 'password',
     username: dovecot.address(user),

@@ -129,3 +129,20 @@ describe('a sync narrowed by SEARCH', () => {
     }
   });
 });
+
+describe('servers that search whole words', () => {
+  it('read every header themselves, whatever the threshold', async () => {
+    // Gmail's and Exchange's SEARCH match words, not substrings: narrowing there could lose reports
+    const { db, path } = testDb();
+    try {
+      const ctx = testContext(db, path);
+      const accountId = await addImapAccount(ctx, dovecot, user, 'pw-search', { provider: 'gmail' });
+      const scan = (await createWatcher(ctx, { indexSent: false, fullPassMax: 0 }).syncOnce(accountId, { since: new Date(Date.now() - 2 * 86400_000) })).folders[0];
+      expect(scan.searched).toBe(false);
+      expect(scan.scanned).toBeGreaterThan(files.length);
+      expect(scan.stored).toBeGreaterThan(100);
+    } finally {
+      db.close();
+    }
+  });
+});
