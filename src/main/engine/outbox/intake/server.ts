@@ -92,6 +92,19 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
     return limits.length ? Math.max(...limits) : FALLBACK_MAX_BYTES;
   };
   const limitOf = (a: AccountRow) => a.max_message_bytes ?? FALLBACK_MAX_BYTES;
+  // A mail merge sends thousands of messages with the same login and sender: one account lookup
+  // per second per pair is plenty (an edited or removed account is seen within that second).
+  const picked = new Map<string, { at: number; account: AccountRow | undefined }>();
+  const pickAccountCached = (login: string, mailFrom: string): AccountRow | undefined => {
+    const key = `${login}\n${mailFrom}`;
+    const now = Date.now();
+    const hit = picked.get(key);
+    if (hit && now - hit.at < 1000) return hit.account;
+    if (picked.size > 1000) picked.clear();
+    const account = pickAccount(accounts, login, creds.user, mailFrom);
+    picked.set(key, { at: now, account });
+    return account;
+  };
 
   const server = new SMTPServer({
     name: 'outbox-monitor.local',
@@ -125,7 +138,7 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
     },
     onMailFrom(address, session, callback) {
       const login = sessionLogin.get(session.id) ?? '';
-      const account = pickAccount(accounts, login, creds.user, address.address);
+      const account = pickAccountCached(login, address.address);
       if (!account) return callback(smtpError(451, '4.3.0 No account is set up in Outbox Monitor yet; add one, then send again.'));
       const args = address.args as unknown as Record<string, string> | false | undefined;
       const declared = Number((args && args.SIZE) || 0);

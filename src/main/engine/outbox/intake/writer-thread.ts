@@ -29,6 +29,9 @@ export type FromWriter =
   | { type: 'failed'; seqs: number[]; message: string }
   | { type: 'closed' };
 
+/** pages in the WAL before this connection checkpoints (40 MB at 4 KB pages) */
+const WRITER_AUTOCHECKPOINT_PAGES = 10_000;
+
 function run(): void {
   const port = parentPort;
   if (!port) return;
@@ -40,6 +43,10 @@ function run(): void {
     // The engine opened (and migrated) the file already; this connection only writes arrivals.
     db = openDatabase(dbPath, { migrate: false });
     repos = intakeRepos(db);
+    // Checkpoints run in whichever connection commits past the threshold; the default 1,000 pages
+    // (4 MB, about 200 intake messages) made every few batches wait for a copy plus an fsync of the
+    // database file. Fewer, larger checkpoints here measured 1,380 → 1,690 msg/s (bench:relay).
+    db.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
   } catch (e) {
     post({ type: 'open_failed', message: describeOpenError(dbPath, e).message });
     return;
