@@ -16,7 +16,9 @@
  *   the side that sent them is closed (a half-written command or literal), the other side too;
  * - stall: nothing more flows in either direction, the sockets stay open (until `stallMs`, then
  *   dropped; without it, until the app gives up or the proxy stops).
- * Faults apply to connections opened after `inject`, `connections` of them (default 1), in order.
+ * A queued fault arms every connection opened after `inject` until it has fired on
+ * `connections` of them (default 1): a connection that never reaches the point (nothing to
+ * fetch, say) does not use it up. Connections open before `inject` are never armed.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -29,7 +31,7 @@ export type FaultPoint =
 export interface Fault {
   at: FaultPoint;
   action: 'drop' | 'reset' | 'truncate' | 'stall';
-  /** how many new connections get this fault (default 1) */
+  /** on how many connections the fault fires before it is used up (default 1) */
   connections?: number;
   /** stall only: drop after this long (default: stay stalled) */
   stallMs?: number;
@@ -61,8 +63,15 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-interface Armed {
+interface Slot {
   fault: Fault;
+  left: number;
+}
+
+interface Armed {
+  slot: Slot;
+  /** the point, once a match was found and the cut lies in bytes still to come */
+  at: FaultPoint;
   fired: boolean;
   /** the pattern search runs over what this side has sent so far (kept to a bounded tail) */
   seen: string;
@@ -72,24 +81,21 @@ interface Armed {
 const TAIL = 64 * 1024;
 
 export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
-  const queue: { fault: Fault; left: number }[] = [];
+  const queue: Slot[] = [];
   const live = new Set<{ client: Socket; upstream: Socket }>();
   const fired: FaultEvent[] = [];
   let count = 0;
   const stallTimers = new Set<NodeJS.Timeout>();
 
-  const takeFault = (): Fault | null => {
-    const head = queue[0];
-    if (!head) return null;
-    head.left--;
-    if (head.left <= 0) queue.shift();
-    return head.fault;
+  const use = (slot: Slot) => {
+    slot.left--;
+    if (slot.left <= 0) queue.splice(queue.indexOf(slot), 1);
   };
 
   const server: Server = createServer((client) => {
     const id = ++count;
-    const fault = takeFault();
-    const armed: Armed | null = fault ? { fault, fired: false, seen: '', offset: 0 } : null;
+    const slot = queue[0];
+    const armed: Armed | null = slot ? { slot, at: slot.fault.at, fired: false, seen: '', offset: 0 } : null;
     const upstream = connect({ host: target.host, port: target.port });
     const pair = { client, upstream };
     live.add(pair);
@@ -115,11 +121,11 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         stalled = true;
         client.pause();
         upstream.pause();
-        if (armed!.fault.stallMs !== undefined) {
+        if (armed!.slot.fault.stallMs !== undefined) {
           const t = setTimeout(() => {
             stallTimers.delete(t);
             closeBoth('end');
-          }, armed!.fault.stallMs);
+          }, armed!.slot.fault.stallMs);
           stallTimers.add(t);
         }
         return;
@@ -129,8 +135,8 @@ export async function startFaultProxy(target: { host: string; port: number }): P
 
     /** How many bytes of this chunk pass before the fault point; null = the point is not in it. */
     const cutIn = (from: Side, chunk: Buffer): number | null => {
-      if (!armed || armed.fired || armed.fault.at.from !== from) return null;
-      const at = armed.fault.at;
+      if (!armed || armed.fired || armed.slot.left <= 0 || armed.at.from !== from) return null;
+      const at = armed.at;
       if ('bytes' in at) {
         const before = sent[from];
         return before + chunk.length >= at.bytes ? Math.max(0, at.bytes - before) : null;
@@ -148,7 +154,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       if (end - prevLen > chunk.length) {
         armed.seen = text.length > TAIL ? text.slice(-TAIL) : text;
         // keep the match found: from now on count bytes
-        armed.fault = { ...armed.fault, at: { bytes: sent[from] + (end - prevLen), from } };
+        armed.at = { bytes: sent[from] + (end - prevLen), from };
         return null;
       }
       return Math.max(0, end - prevLen);
@@ -164,9 +170,10 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           return;
         }
         armed!.fired = true;
+        use(armed!.slot);
         if (n > 0) dst.write(chunk.subarray(0, n));
         sent[from] += n;
-        if (armed!.fault.action === 'truncate') {
+        if (armed!.slot.fault.action === 'truncate') {
           // what was written gets out, then both ends go
           dst.end();
           src.destroy();
@@ -174,7 +181,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           fired.push({ connection: id, fault: 'truncate', clientBytes: sent.client, serverBytes: sent.server });
           return;
         }
-        fire(armed!.fault.action);
+        fire(armed!.slot.fault.action);
       });
       src.on('end', () => {
         if (!stalled) dst.end();
@@ -198,6 +205,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     port,
     inject(fault) {
       queue.push({ fault, left: fault.connections ?? 1 });
+      // later faults wait for earlier ones to be used up
     },
     clear() {
       queue.length = 0;
