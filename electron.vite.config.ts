@@ -12,6 +12,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
+          // the relay intake's commit thread, loaded by path at run time (see threaded-writer.ts)
+          'intake-writer': resolve(__dirname, 'src/main/engine/outbox/intake/writer-thread.ts'),
         },
       },
     },

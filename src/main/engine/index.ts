@@ -33,6 +33,8 @@ export interface EngineOptions {
 export interface EngineContext {
   db: Db;
   dbPath: string;
+  /** the better-sqlite3 addon the host runtime needs, for worker threads that open their own connection */
+  nativeBinding?: string;
   events: EngineEvents;
   clock: Clock;
   logger: Logger;
@@ -51,6 +53,7 @@ export function createEngine(options: EngineOptions): Engine {
   const ctx: EngineContext = {
     db,
     dbPath: options.dbPath,
+    nativeBinding: options.nativeBinding,
     events: new EngineEvents(),
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,

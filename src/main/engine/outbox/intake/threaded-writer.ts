@@ -59,7 +59,7 @@ class ThreadedWriter implements ArrivalWriter {
   ) {}
 
   static start(ctx: EngineContext, entry: string, fallback: () => ArrivalWriter): Promise<ThreadedWriter> {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry, dbPath: ctx.dbPath } });
+    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry, dbPath: ctx.dbPath, nativeBinding: ctx.nativeBinding } });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error('the writer thread did not start in time')), START_TIMEOUT_MS);
       const detach = () => {

@@ -35,13 +35,13 @@ const WRITER_AUTOCHECKPOINT_PAGES = 10_000;
 function run(): void {
   const port = parentPort;
   if (!port) return;
-  const { dbPath } = workerData as { dbPath: string };
+  const { dbPath, nativeBinding } = workerData as { dbPath: string; nativeBinding?: string };
   const post = (m: FromWriter) => port.postMessage(m);
   let db: Db;
   let repos: IntakeRepos;
   try {
     // The engine opened (and migrated) the file already; this connection only writes arrivals.
-    db = openDatabase(dbPath, { migrate: false });
+    db = openDatabase(dbPath, { migrate: false, nativeBinding });
     repos = intakeRepos(db);
     // Checkpoints run in whichever connection commits past the threshold; the default 1,000 pages
     // (4 MB, about 200 intake messages) made every few batches wait for a copy plus an fsync of the
