@@ -71,7 +71,7 @@ describe('outbox-monitor scan', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/No account named "nope"/);
     // the password changed on the server; the stored one no longer works
-    dovecot.addUser('scan', 'changed-elsewhere');
+    await dovecot.changePassword('scan', 'changed-elsewhere');
     try {
       const wrong = await runCli(['scan', '--db', db, '--account', 'mailbox'], { env });
       expect(wrong.code).toBe(1);
@@ -79,7 +79,7 @@ describe('outbox-monitor scan', () => {
       const list = await runCli(['accounts', 'list', '--db', db, '--json']);
       expect(jsonLines(list.stdout)[0]).toMatchObject({ name: 'mailbox', status: 'auth_failed' });
     } finally {
-      dovecot.addUser('scan', PASSWORD);
+      await dovecot.changePassword('scan', PASSWORD);
     }
   });
 });

@@ -46,6 +46,12 @@ export interface DovecotServer {
   configPath: string;
   /** adds (or changes the password of) a user; `name` without '@' gets the instance domain */
   addUser(name: string, password: string): string;
+  /**
+   * changes a user's password and resolves once Dovecot accepts the new one: it re-checks a
+   * passwd-file at most once per second, so a login right after the change may still see the old
+   * password
+   */
+  changePassword(name: string, password: string): Promise<void>;
   /** the user's full address as used for login */
   address(name: string): string;
   /** the user's Maildir on disk (for filling big mailboxes quickly; files must belong to uid 8) */
@@ -240,6 +246,20 @@ ${options.extraConfig ?? ''}
       // the whole list, for Postfix's virtual mailbox map
       writeFileSync(usersPath, [...passwords.keys()].map((u) => `${u}:\n`).join(''));
       return user;
+    },
+    async changePassword(name, password) {
+      this.addUser(name, password);
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          const client = await connect(name);
+          await client.logout();
+          return;
+        } catch (e) {
+          if (Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
     },
     maildir(name) {
       const [local, dom] = address(name).split('@');
