@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 // The `outbox-monitor` command line: the engine without a window. Each command group lives in
-// its own module and loads its implementation lazily, so `classify` starts fast.
-import { Command, CommanderError } from 'commander';
-import { registerDb } from './db';
-import { registerClassify } from './classify';
-import { registerOutbox } from './outbox';
-import { registerWatch } from './watch';
-import { registerSchedule } from './schedule';
-import { registerOAuth } from './oauth';
-import { UsageError } from './common';
-import { StoreError } from '../engine/store/db';
+// its own module and loads its implementation lazily, and this module imports everything lazily,
+// so `classify FILE...` (thousands of bounces per call) loads neither commander nor the store.
+import type { Command } from 'commander';
 
-export function buildProgram(): Command {
+export async function buildProgram(): Promise<Command> {
+  const [{ Command }, { registerDb }, { registerClassify }, { registerOutbox }, { registerWatch }, { registerSchedule }, { registerOAuth }] = await Promise.all([
+    import('commander'),
+    import('./db'),
+    import('./classify'),
+    import('./outbox'),
+    import('./watch'),
+    import('./schedule'),
+    import('./oauth'),
+  ]);
   const program = new Command('outbox-monitor')
     .description('Outbox Monitor: every send recorded, every failure classified, retries inside quota windows.')
     .version('0.1.0')
@@ -26,19 +28,36 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** `classify FILE...` with nothing but file names: the same action, without building the program. */
+function plainClassifyFiles(argv: string[]): string[] | null {
+  if (argv[2] !== 'classify' || argv.length < 4) return null;
+  const files = argv.slice(3);
+  return files.every((f) => f !== '' && !f.startsWith('-')) ? files : null;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  program.exitOverride();
   try {
+    const files = plainClassifyFiles(argv);
+    if (files) {
+      const { runClassify } = await import('./classify');
+      const code = await runClassify(files, {});
+      return code !== 0 ? code : typeof process.exitCode === 'number' ? process.exitCode : 0;
+    }
+    const program = await buildProgram();
+    program.exitOverride();
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof UsageError) {
+    // the error classes are loaded only now (the store's module wraps an addon it loads on open)
+    const [{ CommanderError }, { UsageError }, { StoreError }] = await Promise.all([import('commander'), import('./common'), import('../engine/store/db')]).catch(
+      () => [{ CommanderError: null }, { UsageError: null }, { StoreError: null }] as const,
+    );
+    if (CommanderError && err instanceof CommanderError) return err.exitCode;
+    if (UsageError && err instanceof UsageError) {
       process.stderr.write(`outbox-monitor: ${err.message}\n`);
       return err.exitCode;
     }
-    if (err instanceof StoreError) {
+    if (StoreError && err instanceof StoreError) {
       process.stderr.write(`outbox-monitor: ${err.message}\n`);
       return 2;
     }
