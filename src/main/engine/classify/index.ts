@@ -98,8 +98,9 @@ const GATE_SCAN: RegExp = (() => {
   });
   const list = [...words.keys()].sort((a, b) => b.length - a.length);
   for (const w of list) {
+    // every gate word that is a prefix of w (looked up by prefix: linear, not quadratic, at start-up)
     let mask = 0;
-    for (const [v, m] of words) if (w.startsWith(v)) mask |= m;
+    for (let k = 1; k <= w.length; k++) mask |= words.get(w.slice(0, k)) ?? 0;
     WORD_MASK.set(w, mask);
   }
   return new RegExp(list.map((w) => w.replace(/[.*+?^${}()[\]\\/]/g, '\\$&')).join('|'), 'g');

@@ -1,7 +1,7 @@
 import { CATEGORY_KIND, type Category } from '../../../../shared/categories';
 import type { Classification, ParsedReport, ReportRecipient, ReportType } from '../../../../shared/classification';
 import { classifyReply, findCode, findEnhanced } from '../../classify/index';
-import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, parseHeaders, parseMime, partText, REPORT_HEADERS, type Headers, type MimePart } from './mime';
+import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, isTrimSpace, parseHeaders, parseMime, partText, REPORT_HEADERS, type Headers, type MimePart } from './mime';
 
 /**
  * Reads a message that arrived in the mailbox and says what it is: a bounce, a delay notice, a
@@ -41,8 +41,28 @@ function allAddresses(v: string | null, max = 50): string[] {
 }
 
 function squash(s: string, max = MAX_DIAG): string {
-  const t = (s.length > max * 2 ? s.slice(0, max * 2) : s).replace(/\s+/g, ' ').trim();
+  const c = s.length > max * 2 ? s.slice(0, max * 2) : s;
+  const t = needsFolding(c) ? c.replace(/\s+/g, ' ').trim() : c;
   return t.length > max ? t.slice(0, max) : t;
+}
+
+/** Whether /\s+/ → ' ' and trim would change s (most diagnostics are one clean line already). */
+function needsFolding(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  if (s.charCodeAt(0) === 32 || s.charCodeAt(n - 1) === 32) return true;
+  let prevSpace = false;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32) {
+      if (prevSpace) return true;
+      prevSpace = true;
+    } else {
+      if ((c >= 9 && c <= 13) || (c >= 0xa0 && isTrimSpace(c))) return true;
+      prevSpace = false;
+    }
+  }
+  return false;
 }
 
 /** Strip an RFC 3464 "type;" prefix: "rfc822; a@b", "dns; mx.example.com", "smtp; 550 …". */

@@ -120,8 +120,49 @@ for (const n of ['From', 'To', 'Cc', 'Subject', 'Date', 'Message-ID', 'Message-I
   RAW_NAMES.set(n, n.toLowerCase());
 }
 
+/** White space as String.prototype.trim and /\s/ see it. */
+export function isTrimSpace(c: number): boolean {
+  return (c >= 9 && c <= 13) || c === 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+function lowerAscii(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/**
+ * A cheap fingerprint of a header name as trim + toLowerCase would leave it: its length and its
+ * first and last letters. Wanted names are ASCII; a name with other end letters or another
+ * length cannot lower-case to one of them (no non-ASCII letter lower-cases to one of their end
+ * letters, and the only length-changing lower-casing adds a combining mark), so a miss is a
+ * sure "not wanted" while a hit is checked on the real name.
+ */
+function quickKey(s: string, from: number, to: number): number {
+  while (from < to && isTrimSpace(s.charCodeAt(from))) from++;
+  while (to > from && isTrimSpace(s.charCodeAt(to - 1))) to--;
+  if (to === from) return 0;
+  return (to - from) * 0x1000000 + lowerAscii(s.charCodeAt(from)) * 0x10000 + lowerAscii(s.charCodeAt(to - 1));
+}
+
+const quickKeyCache = new WeakMap<ReadonlySet<string>, Set<number> | null>();
+function quickKeysOf(wanted: ReadonlySet<string>): Set<number> | null {
+  let keys = quickKeyCache.get(wanted);
+  if (keys !== undefined) return keys;
+  keys = new Set<number>();
+  for (const n of wanted) {
+    // only for plain lower-case ASCII names not starting or ending with k (KELVIN SIGN lower-cases to k)
+    if (!/^[\x21-\x39\x3b-\x40\x5b-\x7e]+$/.test(n) || /^k|k$/.test(n)) {
+      keys = null;
+      break;
+    }
+    keys.add(quickKey(n, 0, n.length));
+  }
+  quickKeyCache.set(wanted, keys);
+  return keys;
+}
+
 /** Parse a header block. Names lower-cased, values unfolded (CR/LF removed), capped. */
 export function parseHeaders(src: string, start: number, end: number, wanted?: ReadonlySet<string>): Headers {
+  const keys = wanted === undefined ? null : quickKeysOf(wanted);
   const h: Headers = new Map();
   let count = 0;
   let name = '';
@@ -155,6 +196,13 @@ export function parseHeaders(src: string, start: number, end: number, wanted?: R
         value += ' ' + src.slice(pos, Math.min(lineEnd, pos + MAX_HEADER_VALUE)).trim();
       } else if (colon !== -1 && colon < lineEnd && colon - pos < 100) {
         flush();
+        if (keys !== null && !keys.has(quickKey(src, pos, colon))) {
+          // not a wanted name (length and end letters differ): skipped without slicing it
+          name = '';
+          skipping = true;
+          pos = nl + 1;
+          continue;
+        }
         const raw = src.slice(pos, colon);
         name = SKIP_RAW.has(raw) ? 'received' : (RAW_NAMES.get(raw) ?? raw.trim().toLowerCase());
         if (SKIP_HEADERS.has(name) || (wanted !== undefined && !wanted.has(name))) {
