@@ -222,7 +222,7 @@ ${options.extraConfig ?? ''}
     return client;
   };
 
-  return {
+  const server: DovecotServer = {
     host: '127.0.0.1',
     imapPort,
     imapsPort,
@@ -248,7 +248,7 @@ ${options.extraConfig ?? ''}
       return user;
     },
     async changePassword(name, password) {
-      this.addUser(name, password);
+      server.addUser(name, password);
       const deadline = Date.now() + 10_000;
       for (;;) {
         try {
@@ -301,4 +301,5 @@ ${options.extraConfig ?? ''}
       if (!process.env.OUTBOX_KEEP_SERVERS) rmSync(dir, { recursive: true, force: true });
     },
   };
+  return server;
 }
