@@ -23,7 +23,12 @@ export const ENHANCED: Record<string, Pick> = {
   '1.6': 'recipient_unknown', // destination mailbox has moved, no forwarding address
   '1.7': 'rejected_policy', // bad sender's mailbox address syntax
   '1.8': (s) => (submission(s) ? 'send_as_denied' : 'rejected_policy'), // bad sender's system address
-  '1.10': 'recipient_domain', // recipient address has null MX (RFC 7505)
+  // X.1.10 is "recipient address has null MX" in RFC 7505, but Microsoft's NDRs use 5.1.10 for
+  // RESOLVER.ADR.RecipientNotFound ("Recipient not found by SMTP address lookup", Exchange Online NDR
+  // reference); a real null-MX reply says so in words ("null MX"), which the wording rules catch first
+  '1.10': 'recipient_unknown',
+  '1.5': (s, c) => (c === 4 ? temp(s) : 'recipient_unknown'), // "destination address valid" only makes sense as 2.1.5
+  '1.9': 'delivered', // message relayed to a non-compliant mailer (RFC 3886): it left, unchecked
   // X.2.x mailbox status (RFC 3463 3.3)
   '2.0': (s, c) => (c === 4 ? temp(s) : 'recipient_unknown'),
   '2.1': (s, c) => (c === 4 ? temp(s) : 'recipient_suspended'), // mailbox disabled, not accepting messages
@@ -37,6 +42,7 @@ export const ENHANCED: Record<string, Pick> = {
   '3.3': 'rejected_policy', // system not capable of selected features
   '3.4': 'message_too_large', // message too big for system
   '3.5': (s) => temp(s), // system incorrectly configured
+  '3.6': (s) => temp(s), // requested priority was changed (RFC 6710)
   // X.4.x network and routing (RFC 3463 3.5)
   '4.0': (s) => temp(s),
   '4.1': (s) => temp(s), // no answer from host
@@ -107,7 +113,9 @@ export function categoryForEnhanced(enhanced: string, stage: SmtpStage | null): 
   const cls = Number(m[1]);
   if (cls === 2) return 'delivered';
   const key = `${Number(m[2])}.${Number(m[3])}`;
-  const pick = ENHANCED[key];
+  // RFC 3463 gives every subject an X.Y.0 "other or undefined" status: an unlisted detail is read as that;
+  // vendors extend the detail (Microsoft's 5.6.211, 5.1.351, 4.7.500 …) within the subject's meaning
+  const pick = ENHANCED[key] ?? ENHANCED[`${Number(m[2])}.0`];
   if (pick === undefined) return null;
   return typeof pick === 'function' ? pick(stage, cls) : pick;
 }

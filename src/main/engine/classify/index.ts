@@ -118,6 +118,24 @@ function gatesOpen(lower: string): number {
   return open;
 }
 
+/**
+ * Wording that names no cause ("rejected", "denied", "unavailable") says less than an enhanced code
+ * whose subject is about the address, the mailbox or the content (RFC 3463 sections 3.2, 3.3, 3.7):
+ * "550 5.2.2 rejected" is a full mailbox, "554 5.6.0 not accepted" is the content.
+ */
+const WEAK_WORDING = new Set(['wording/policy', 'wording/temporary', 'wording/service-unavailable-permanent']);
+
+function specificEnhanced(enhanced: string, stage: SmtpStage | null, rule: string): Category | null {
+  const dot = enhanced.indexOf('.', 2);
+  const subject = enhanced.slice(2, dot);
+  const detail = enhanced.slice(dot + 1);
+  if (detail === '0' || !(subject === '1' || subject === '2' || subject === '6')) return null;
+  // a temporary wording keeps a 4xx temporary; only a permanent class overrides it
+  if (rule === 'wording/temporary' && enhanced[0] !== '5') return null;
+  if (!/^\d{1,2}$/.test(detail) || Number(detail) > 10) return null; // vendor sub-codes (5.1.351 …) say less
+  return categoryForEnhanced(enhanced, stage);
+}
+
 function make(category: Category, rule: string, words: string): Classification {
   return { category, kind: CATEGORY_KIND[category], rule, words };
 }
@@ -187,6 +205,9 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
 
   // 3. the session stage: a 5xx / 4xx at AUTH is about the login, unless the words say otherwise
   const authStageLimit = stage === 'auth' && /limit|quota|credits|too many|rate|try again|temporar/.test(lower);
+  // RFC 4954 / RFC 3463: 538 and X.7.10 / X.7.11 at AUTH ask for encryption first: a TLS setting, not the password
+  const authNeedsTls = stage === 'auth' && (code === 538 || (enhanced != null && /^[45]\.7\.1[01]$/.test(enhanced)));
+  if (authNeedsTls) return make('config_error', 'stage/auth-needs-tls', words);
   if (stage === 'auth' && !authStageLimit && (code == null || code >= 500 || code === 454) && (code != null || enhanced != null || errorCode)) {
     if (!/(suspend|disabled|blocked|locked|activat)/.test(lower)) return make('auth_failed', 'stage/auth', words);
   }
@@ -202,6 +223,8 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
     if (bit !== 0 && (open & bit) === 0) continue;
     if (r.re.test(lower)) {
       const c = typeof r.category === 'function' ? r.category(stage) : r.category;
+      const specific = WEAK_WORDING.has(r.id) && enhanced ? specificEnhanced(enhanced, stage, r.id) : null;
+      if (specific) return make(specific, `enhanced/${enhanced}`, words);
       return make(c, r.id, words);
     }
   }

@@ -35,7 +35,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/sending-limit',
     gate: /quota|limit|daily|hourly|monthly|max|too many|credits|per /,
-    re: /daily (user )?(sending|send|smtp relay|message|recipient|email|mail) ?(quota|limit)|(sending|send|outgoing|outbound|message|messages|email|emails|mail|recipient|relay) (quota|limit)s? (has been |was |is )?(exceeded|reached|hit)|(hourly|daily|monthly) (quota|limit|sending)|(exceeded|reached|over) (the |your |its |their )?(hourly |daily |monthly )?(sending|send|message|recipient|email|mail|outgoing) (quota|limit|rate limit)|max(imum)? (number of )?(emails|messages|mails|recipients) (per|an|a) (hour|day)|too many (messages|emails|mails|recipients) (sent )?(this|per|in the last|in an|in a|today)( (hour|day))?|limit for (sending|message recipients)|credits exceeded|quota of (emails|messages)|emails? per (hour|day) (limit )?(exceeded|reached)|exceeded the max emails/,
+    re: /daily (user )?(sending|send|smtp relay|message|recipient|email|mail) ?(quota|limit)|(sending|send|outgoing|outbound|message|messages|email|emails|mail|recipient|relay) (quota|limit)s? (has been |was |is )?(exceeded|reached|hit)|(hourly|daily|monthly) (quota|limit|sending)|(exceeded|reached|over) (the |your |its |their )?(hourly |daily |monthly )?(sending|send|message|recipient|email|mail|outgoing) (quota|limit|rate limit)|max(imum)? (number of )?(emails|messages|mails|recipients) (per|an|a) (hour|day)|too many (messages|emails|mails|recipients) (sent )?(this|per|in the last|in an|in a|today)( (hour|day))?|limit for (sending|message recipients)|credits exceeded|quota of (emails|messages)|emails? per (hour|day) (limit )?(exceeded|reached)|exceeded the max emails|limit on the number of (allowed )?(outgoing |sent )?(messages|emails|recipients)/,
     category: 'sending_limit',
   },
   // a remote server counting our messages to one of its users
@@ -86,6 +86,11 @@ export const WORDING_RULES: readonly WordingRule[] = [
   { id: 'wording/system-storage',
     gate: /insufficient|disk|no space|system/, re: /insufficient (system )?(disk )?(space|storage|resources)|disk (is )?full|no space left|system (storage|disk) (is )?full|mail system full/, category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary') },
 
+  // a deferral or rate limit because of the sender's reputation is a block in effect, not plain pacing
+  // (Microsoft NDR 4.7.650-4.7.652 "rate limited due to IP reputation"; Yahoo 421 4.7.0 [TSS04])
+  { id: 'wording/reputation-deferral',
+    gate: /reputation|whitelist|allowlist|white list|allow list/, re: /(rate limited|throttled|deferred|limited|blocked)[^.;]{0,30} (due to|because of|for) [^.;]{0,20}reputation|not (in|on) (the |our )?(whitelist|allowlist|white list|allow list)/, category: 'rejected_policy' },
+
   // throttling: too fast, too many connections
   {
     id: 'wording/throttled',
@@ -114,7 +119,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/sender-rejected',
     gate: /sender|client host|your |reverse|ptr|rdns|helo|ehlo|envelope|mail from/,
-    re: /sender address rejected|client host rejected|sender domain (not found|does not exist|must exist|is empty|unknown)|your (host ?name|hostname|helo)|cannot find your (reverse )?hostname|reverse (dns|lookup|hostname)|\bptr\b|\brdns\b|helo command rejected|bad (helo|ehlo)|invalid helo|sender verify failed|sender verification|unverifiable sender|envelope blocked|mail from address (rejected|not allowed)/,
+    re: /sender address rejected|client host rejected|sender domain (not found|does not exist|must exist|is empty|unknown)|your (host ?name|hostname|helo)|cannot find your (reverse )?hostname|reverse (dns|lookup|hostname)|\bptr\b|\brdns\b|helo command rejected|bad (helo|ehlo)|invalid helo|sender verify failed|sender verification|unverifiable sender|envelope blocked|mail from address (rejected|not allowed)|domain of sender address/,
     category: 'rejected_policy',
   },
 
@@ -144,7 +149,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/content',
     gate: /virus|malware|infected|trojan|worm|phish|spam|unsolicited|junk|bulk|content|suspicious|attachment|file|extension|executable|uribl|surbl|like|score|not allowed|objectionable|dangerous|harmful|security/,
-    re: /virus|malware|infected|trojan|worm |phish|spam|unsolicited|junk|bulk (mail|email)|content (rejected|filter|policy|not accepted)|message content|rejected (due to|because of|for) (its )?content|suspicious (content|link|url|attachment)|(attachment|file) (type )?(is )?(not allowed|blocked|rejected|prohibited|forbidden)|banned (attachment|file|content)|blocked (attachment|file|content|extension)|executable|uribl|surbl|message (looks|looked) like|scored as|high (spam )?score|message not allowed|objectionable|dangerous|harmful|security (issue|threat|risk)/,
+    re: /virus|malware|infected|trojan|worm |phish|spam|unsolicited|junk|bulk (mail|email)|content (rejected|filter|policy|not accepted|scanner|scan)|message content|rejected (due to|because of|for) (its )?content|suspicious (content|link|url|attachment)|(attachment|file) (type )?(is )?(not allowed|blocked|rejected|prohibited|forbidden)|banned (attachment|file|content)|blocked (attachment|file|content|extension)|executable|uribl|surbl|message (looks|looked) like|scored as|high (spam )?score|message not allowed|objectionable|dangerous|harmful|security (issue|threat|risk)/,
     category: 'rejected_content',
   },
 
@@ -158,16 +163,16 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // delivery gave up after retries
   {
     id: 'wording/expired',
-    gate: /expired|timed out|retry|too long|giving up|gave up|could not|unable to deliver|has not been delivered|no successful|maximum|delivery attempt|suspended|attempts|times|days|lifetime|failing for a long time/,
-    re: /(message|delivery|retry|queue|mail|envelope)[^.;]{0,20} (time )?(expired|timed out)|retry (time(out)?|period) (exceeded|expired|reached)|(queued|in queue|undeliver(ed|able)) (for )?too long|too long in (the )?queue|giving up(?! on [0-9a-f:.]{3,45}\b)|gave up|could not be delivered (for|within|in) (\d|the last)|unable to deliver (in|for|within) \d|has not been delivered[^.;]{0,40} (days|hours)|no successful delivery|maximum (time|number of (retries|delivery attempts))|delivery attempts? (exceeded|failed \d)|delivery temporarily suspended|message expired|expired after|(failed|attempts?)[^.;]{0,10} \d+ (attempts|times|days)|lifetime|could not (be )?deliver(ed)? (the message )?(for|in|within) (the last )?\d|failing for a long time/,
+    gate: /expired|timed out|retry|too long|try again|giving up|gave up|could not|unable to deliver|has not been delivered|no successful|maximum|delivery attempt|suspended|attempts|times|days|lifetime|failing for a long time/,
+    re: /(message|delivery|retry|queue|mail|envelope)[^.;]{0,20} (time )?(expired|timed out)|retry (time(out)?|period) (exceeded|expired|reached)|(queued|in queue|undeliver(ed|able)) (for )?too long|too long in (the )?queue|in the queue too long|not going to try again|giving up(?! on [0-9a-f:.]{3,45}\b)|gave up|could not be delivered (for|within|in) (\d|the last)|unable to deliver (in|for|within) \d|has not been delivered[^.;]{0,40} (days|hours)|no successful delivery|maximum (time|number of (retries|delivery attempts))|delivery attempts? (exceeded|failed \d)|delivery temporarily suspended|message expired|expired after|(failed|attempts?)[^.;]{0,10} \d+ (attempts|times|days)|lifetime|could not (be )?deliver(ed)? (the message )?(for|in|within) (the last )?\d|failing for a long time/,
     category: 'delivery_expired',
   },
 
   // the recipient's domain does not exist or takes no mail
   {
     id: 'wording/domain',
-    gate: /host|domain|mx|name serv|unroutable|route|resolve|dns|accept|destination|loops back|mail exchanger|domaine/,
-    re: /host (or domain name )?(not found|unknown)|(?<!user )unknown host|(domain|host ?name|domain name) (not found|does not exist|doesn't exist|unknown|is invalid|invalid|not registered|has no)|no such (domain|host)|non-?existent (domain|host)|nxdomain|no mx( record)?|mx (record|lookup) (not found|failed)|null mx|name service error|name server|unrouteable (mail )?domain|(?<!sender address )unroutable(?! sender)|unable to route|no route to (domain|destination)|could not (be )?resolve|dns (error|lookup|failure|resolution)|domain (is )?not (reachable|configured|valid|allowed)|domain does not accept|does not accept mail|accepts no mail|bad destination (system|host)|mail for [^ ]{1,100} loops back|not (a )?(local|hosted) domain|domain isn't in my list|unknown domain|invalid domain|no valid (mx|host)|host not reachable|destination (host|domain) unreachable|(couldn't|could not|cannot|can't|unable to) find (any )?(host|mail exchanger|mx)|no host named|domaine inexistant|domain existiert nicht/,
+    gate: /host|domain|mx|name serv|control\/|unroutable|route|resolve|dns|accept|destination|loops back|mail exchanger|domaine/,
+    re: /host (or domain name )?(not found|unknown)|(?<!user )unknown host|(domain|host ?name|domain name) (not found|does not exist|doesn't exist|unknown|is invalid|invalid|not registered|has no)|no such (domain|host)|non-?existent (domain|host)|nxdomain|no mx( record)?|mx (record|lookup) (not found|failed)|null mx|name service error|name server|unrouteable (mail )?domain|(?<!sender address )unroutable(?! sender)|unable to route|no route to (domain|destination)|could not (be )?resolve|dns (error|lookup|failure|resolution)|domain (is )?not (reachable|configured|valid|allowed)|domain does not accept|does not accept mail|accepts no mail|bad destination (system|host)|mail for [^ ]{1,100} loops back|not (a )?(local|hosted) domain|domain isn't in my list|unknown domain|invalid domain|no valid (mx|host)|host not reachable|destination (host|domain) unreachable|(couldn't|could not|cannot|can't|unable to) find (any )?(host|mail exchanger|mx)|no host named|control\/locals file|control\/rcpthosts|domaine inexistant|domain existiert nicht/,
     category: 'recipient_domain',
   },
 
@@ -183,7 +188,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/config',
     gate: /tls|encryption|ssl|version|certificate|signed|verify|hostname|greeting|unexpected|helo|ehlo|syntax|command|sequence|protocol/,
-    re: /must issue a starttls|starttls (is )?required|tls (is )?required|encryption required|must use (tls|ssl|starttls)|wrong version number|ssl routines|certificate|self[- ]signed|unable to verify|hostname\/ip does not match|invalid greeting|greeting never received|unexpected (greeting|response)|helo|ehlo|syntax error|command (not recognized|unrecognized)|unrecognized command|bad sequence of commands|protocol error/,
+    re: /must issue a starttls|starttls (is )?required|tls (is )?required|encryption required|must use (tls|ssl|starttls)|wrong version number|ssl routines|certificate|self[- ]signed|unable to verify|hostname\/ip does not match|invalid greeting|greeting never received|unexpected (greeting|response)|(send|say|issue|use) (helo|ehlo)|(helo|ehlo) (first|argument|required|expected)|helo\/ehlo|empty (helo|ehlo)|syntax error|command (not recognized|unrecognized)|unrecognized command|bad sequence of commands|protocol error/,
     category: (s) => (s === 'after-data' ? 'unknown' : 'config_error'),
   },
 
@@ -200,14 +205,19 @@ export const WORDING_RULES: readonly WordingRule[] = [
     category: 'rejected_policy',
   },
 
+  // RFC 5321 4.2.3: 554 "Transaction failed" / Sendmail's access-db "554 5.0.0 Service unavailable": a permanent
+  // refusal of the connecting host; 4xx "service unavailable" stays temporary (below)
+  { id: 'wording/service-unavailable-permanent',
+    gate: /service unavailable|service not available/, re: /(^|[:;] ?)5\d\d[ -]#?(5\.\d{1,3}\.\d{1,3} )?(\S{1,80} )?(service unavailable|service not available)/, category: 'rejected_policy' },
+
   // mail loops
   { id: 'wording/loop', gate: /loop|hop/, re: /mail loop|loop detected|loops back to myself|routing loop|too many hops|hop count exceeded/, category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary') },
 
   // temporary problems of a server
   {
     id: 'wording/temporary',
-    gate: /try|temporar|list|defer|available|system|server|error|insufficient|busy|memory|connection|time|network/,
-    re: /try again later|please try again|temporar(il)?y|greylist|graylist|deferred|defer|service (is )?(currently )?(not )?(un)?available|system (error|busy|overload|failure)|resources? (temporarily )?unavailable|server (error|busy|is busy|overload)|local error|insufficient system (storage|resources)|too busy|out of memory|i\/o error|connection (timed out|reset|refused|closed|lost|dropped)|timed? ?out|time-out|internal (server )?error|mail system (error|failure)|queue (file )?(write )?error|lost connection|network (error|unreachable)|unavailable|try later|retry later/,
+    gate: /try|temporar|list|defer|available|system|server|error|insufficient|busy|memory|connection|time|network|delayed/,
+    re: /try again later|please try again|temporar(il)?y|greylist|graylist|deferred|defer|service (is )?(currently )?(not )?(un)?available|system (error|busy|overload|failure)|resources? (temporarily )?unavailable|server (error|busy|is busy|overload)|local error|insufficient system (storage|resources)|too busy|out of memory|i\/o error|connection (timed out|reset|refused|closed|lost|dropped)|timed? ?out|time-out|internal (server )?error|mail system (error|failure)|queue (file )?(write )?error|lost connection|network (error|unreachable)|unavailable|try later|retry later|(has been|is being|was) delayed|delivery (is )?delayed/,
     category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary'),
   },
 ];
