@@ -172,7 +172,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/domain',
     gate: /host|domain|mx|name serv|control\/|unroutable|route|resolve|dns|accept|destination|loops back|mail exchanger|domaine/,
-    re: /host (or domain name )?(not found|unknown)|(?<!user )unknown host|(domain|host ?name|domain name) (not found|does not exist|doesn't exist|unknown|is invalid|invalid|not registered|has no)|no such (domain|host)|non-?existent (domain|host)|nxdomain|no mx( record)?|mx (record|lookup) (not found|failed)|null mx|name service error|name server|unrouteable (mail )?domain|(?<!sender address )unroutable(?! sender)|unable to route|no route to (domain|destination)|could not (be )?resolve|dns (error|lookup|failure|resolution)|domain (is )?not (reachable|configured|valid|allowed)|domain does not accept|does not accept mail|accepts no mail|bad destination (system|host)|mail for [^ ]{1,100} loops back|not (a )?(local|hosted) domain|domain isn't in my list|unknown domain|invalid domain|no valid (mx|host)|host not reachable|destination (host|domain) unreachable|(couldn't|could not|cannot|can't|unable to) find (any )?(host|mail exchanger|mx)|no host named|control\/locals file|control\/rcpthosts|domaine inexistant|domain existiert nicht/,
+    re: /host (or domain name )?(not found|unknown)|(?<!user )unknown host|(domain|host ?name|domain name) (not found|does not exist|doesn't exist|unknown|is invalid|invalid|not registered|has no)|no such (domain|host)|non-?existent (domain|host)|nxdomain|no mx( record)?|mx (record|lookup) (not found|failed)|null mx|name service error|name server|unrouteable (mail )?domain|(?<!sender address )unroutable(?! sender)|unable to route|no route to (domain|destination)|could not (be )?resolve|dns (error|lookup|failure|resolution)|domain (is )?not (reachable|configured|valid|allowed)|domain does not accept|does not accept mail|accepts no mail|bad destination (system|host)|mail for [^ ]{1,100} loops back|not (a )?(local|hosted) domain|domain isn't in my list|unknown domain|invalid domain|no valid (mx|host)|host not reachable|destination (host|domain) unreachable|(couldn't|could not|cannot|can't|unable to) find (any )?(host|mail exchanger|mx)|no host named|the domain [^ ]{1,255} (couldn't|could not|can't|cannot) be found|control\/locals file|control\/rcpthosts|domaine inexistant|domain existiert nicht/,
     category: 'recipient_domain',
   },
 
@@ -208,7 +208,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // RFC 5321 4.2.3: 554 "Transaction failed" / Sendmail's access-db "554 5.0.0 Service unavailable": a permanent
   // refusal of the connecting host; 4xx "service unavailable" stays temporary (below)
   { id: 'wording/service-unavailable-permanent',
-    gate: /service unavailable|service not available/, re: /(^|[:;] ?)5\d\d[ -]#?(5\.\d{1,3}\.\d{1,3} )?(\S{1,80} )?(service unavailable|service not available)/, category: 'rejected_policy' },
+    gate: /service unavailable|service not available/, re: /(?:^|[\s:;])5\d\d[ -]#?(5\.\d{1,3}\.\d{1,3} )?(\S{1,80} )?(service unavailable|service not available)/, category: 'rejected_policy' },
 
   // mail loops
   { id: 'wording/loop', gate: /loop|hop/, re: /mail loop|loop detected|loops back to myself|routing loop|too many hops|hop count exceeded/, category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary') },

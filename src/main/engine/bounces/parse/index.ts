@@ -179,9 +179,12 @@ function parseDeliveryStatus(text: string): Dsn {
 // ---------------------------------------------------------------------------------------------
 // human-readable text
 
-/** Lines that introduce the returned copy of the original message. */
+/**
+ * Lines that introduce the returned copy of the original message. Sendmail's own notices begin
+ * with "The original message was received at <date> from <host>", which is not such a line.
+ */
 const ORIGINAL_MARKER =
-  /^[ \t>]*(?:[-=_*#~<]+[ \t]*)?(original message|returned message|unsent message|undelivered message|below this line is a copy|this is a copy of (the|your) message|copy of (the |your )?(original )?message|original message (headers|follows)|message headers follow|headers of the original|the original message (was|headers)|returned mail follows|start of returned message|original mail as follows|the original message follows|message text follows|your message (follows|reads)|content of the original|included is a copy|rfc822 headers|the headers of your message|orginal message)/im;
+  /^[ \t>]*(?:[-=_*#~<]+[ \t]*)?(original message|returned message|unsent message|undelivered message|below this line is a copy|this is a copy of (the|your) message|copy of (the |your )?(original )?message|original message (headers|follows)|message headers follow|headers of the original|the original message (was(?! received)|headers)|returned mail follows|start of returned message|original mail as follows|the original message follows|message text follows|your message (follows|reads)|content of the original|included is a copy|rfc822 headers|the headers of your message|orginal message)/im;
 
 function splitAtOriginal(text: string): { human: string; rest: string } {
   const m = ORIGINAL_MARKER.exec(text);
@@ -304,18 +307,18 @@ function recipientsFromText(human: string, exclude: Set<string>, only: Set<strin
 // ---------------------------------------------------------------------------------------------
 // detection
 
-const BOUNCE_FROM = /mailer[- ]?daemon|ndr administrator|mailerdaemon|mail-daemon|post_?master|mail delivery (sub)?system|mail delivery service|delivery subsystem|mdaemon|bounce[s]?@|nobody@|microsoftexchange|mail administrator|mail system/i;
+const BOUNCE_FROM = /mailer[- ]?daemon|ndr administrator|mailerdaemon|mail-daemon|post_?master|mail delivery (sub)?system|mail delivery service|delivery subsystem|mdaemon|bounce[s]?@|nobody@|microsoftexchange|mail administrator|mail system|courier mail server/i;
 /** Words of a failure notice: used to confirm a bounce that only its subject suggests. */
 const FAILURE_TEXT =
   /(^|[^\d.])[45]\d\d[ -][^\n]{0,200}|[45]\.\d{1,3}\.\d{1,3}|could not be delivered|couldn't be delivered|undeliver|delivery (has )?failed|permanent(ly)? (error|fail)|not (been )?delivered|was rejected|does not exist|unknown user|user unknown|no such user|mailbox (is )?(full|unavailable)|failed recipient|expired|delivery status notification/i;
 const BOUNCE_SUBJECT =
-  /undeliver|undelivered|delivery (status notification|failure|failed|has failed|problem|report|notification|error|incomplete)|returned mail|returning message|mail delivery (failed|failure|system|subsystem|error)|failure notice|non[- ]?delivery|could not (be )?deliver|not (been )?delivered|delivery error|bounce|mail system error|returned to sender|permanent (error|failure)|message (was )?rejected|delayed mail|delivery delayed|message delayed|delay(ed)? notification|warning: could not send|message status|\bndr\b|mail could not|onbestelbaar|non recapitabile|não (foi possível|é possível) entregar|nie można dostarczyć|olevererbart|kan ikke leveres|unzustellbar|failed delivery|delivery notification|nicht zustellbar|non remis|no se puede entregar|unzustellbar|errore/i;
+  /undeliver|undelivered|delivery (status notification|failure|failed|has failed|problem|report|notification|error|incomplete)|mail delivery status|returned mail|returning message|mail delivery (failed|failure|system|subsystem|error)|failure notice|non[- ]?delivery|could not (be )?deliver|not (been )?delivered|delivery error|bounce|mail system error|returned to sender|permanent (error|failure)|message (was )?rejected|delayed mail|delivery delayed|message delayed|delay(ed)? notification|warning: could not send|message status|\bndr\b|mail could not|onbestelbaar|non recapitabile|não (foi possível|é possível) entregar|nie można dostarczyć|olevererbart|kan ikke leveres|unzustellbar|failed delivery|delivery notification|nicht zustellbar|non remis|no se puede entregar|unzustellbar|errore/i;
 const COMPLAINT_SUBJECT = /complaint about message|abuse report|feedback loop report|spam report|scomp/i;
 const DELAY_SUBJECT = /delay|delayed|warning: could not send|still (being )?(retried|trying)|not yet (been )?delivered|will retry|transient/i;
 const DELAY_TEXT =
   /has not yet been delivered|not been delivered yet|will (continue|keep) (trying|to try|to attempt|retrying)|delivery attempts will continue|will be retried|will retry|still trying|no action is required on your part|this is a warning|temporary problem delivering|delivery incomplete|has been delayed|delivery has been delayed|is delayed/i;
 const AUTO_SUBJECT =
-  /^\s*(auto(matic|matisch)?[ -]?(reply|response|respond|antwort|réponse|reponse|respuesta|risposta|resposta|svar)|automatische antwort|automatisch antwoord|automatisk svar|automatisches? antwort|réponse automatique|reponse automatique|respuesta automática|risposta automatica|resposta automática|odpowiedź automatyczna|out of (the )?office|ooo\b|vacation (reply|message|notice|response|auto)|on vacation|abwesenheit|abwesend|absence|away from (the |my )?(office|desk)|on leave|autoreply|auto:|i am (out|away)|i'm (out|away)|not in the office|fuera de la oficina|absent|自動応答|自動返信|自动回复|不在)/i;
+  /^\s*(auto(matic|matisch)?[ -]?(reply|response|respond|antwort|réponse|reponse|respuesta|risposta|resposta|svar)|automatische antwort|automatisch antwoord|automatisk svar|automatisches? antwort|réponse automatique|reponse automatique|respuesta automática|risposta automatica|resposta automática|odpowiedź automatyczna|out of (the )?office|ooo\b|vacation (reply|message|notice|response|auto)|on vacation|abwesenheit|abwesend|absence|away from (the |my )?(office|desk)|on leave|autoreply|auto:|i am (out|away)|i'm (out|away)|not in the office|fuera de la oficina|absent|automatyczna odpowied|automaattinen vastaus|automatikus válasz|automatická odpověď|automatické odpověď|автоматический ответ|автоответ|otomatik (yanıt|cevap)|afwezig|autosvar|αυτόματη απάντηση|自動応答|自動返信|自动回复|自動回覆|自动答复|자동 ?(응답|회신)|不在)/i;
 
 function isBounceSender(from: string | null, returnPath: string | null): boolean {
   if (from && BOUNCE_FROM.test(from)) return true;
@@ -444,6 +447,9 @@ const STRONG_RULE = /^(?!enhanced\/|code\/|unknown|internal)/;
 /** Rules that boilerplate around a remote server's words can trigger: re-read the words alone. */
 const GENERIC_RULES = new Set(['wording/policy', 'wording/temporary', 'wording/recipient-rejected', 'wording/greylisted', 'wording/content', 'wording/config', 'wording/expired']);
 
+/** Where a notice quotes the remote server's own reply. */
+const SAID_RE = /(?:the error that the other server returned was|the response from the remote server was|the response was|remote (?:host|server) said|the following (?:message|error) was returned|server replied|said)\s*:\s*/i;
+
 function classifyRecipient(
   diagnostic: string | null,
   status: string | null,
@@ -457,7 +463,7 @@ function classifyRecipient(
   const enhanced = enhancedInDiag && !/\.0\.0$/.test(enhancedInDiag) ? enhancedInDiag : status && !/\.0\.0$/.test(status) ? status : enhancedInDiag ?? status;
   let c = classifyReply({ stage: 'after-data', code, enhanced, text: diag });
   // Gmail and others wrap the remote server's words in their own sentences: read those first
-  const said = /(?:the error that the other server returned was|the response from the remote server was|remote (?:host|server) said|the following (?:message|error) was returned|server replied|said)\s*:\s*/i.exec(diag.length > 4000 ? diag.slice(0, 4000) : diag);
+  const said = SAID_RE.exec(diag.length > 4000 ? diag.slice(0, 4000) : diag);
   if (said && (!STRONG_RULE.test(c.rule) || GENERIC_RULES.has(c.rule))) {
     const tail = diag.slice(said.index + said[0].length);
     const t = classifyReply({ stage: 'after-data', code: findCode(tail) ?? code, enhanced: findEnhanced(tail) ?? enhanced, text: tail });
@@ -466,7 +472,20 @@ function classifyRecipient(
   const window = !STRONG_RULE.test(c.rule) || !diag ? (windowFn ? windowFn() : null) : null;
   if (!STRONG_RULE.test(c.rule) && window) {
     const w = classifyReply({ stage: 'after-data', code, enhanced, text: window });
-    if (STRONG_RULE.test(w.rule)) c = { ...w, words: diag || w.words };
+    // the lines around an address may hold other replies of the transcript: only a specific verdict
+    // there outweighs the enhanced code of the recipient's own diagnostic
+    if (STRONG_RULE.test(w.rule) && (c.category === 'unknown' || !GENERIC_RULES.has(w.rule))) c = { ...w, words: diag || w.words };
+  }
+  // a notice that only says "has been blocked" / "was rejected" beside the address, with the server's
+  // words further down ("The response was: …", Gmail's layout): read those words
+  if (fallbackText && GENERIC_RULES.has(c.rule)) {
+    const all = fallbackText();
+    const m = SAID_RE.exec(all);
+    if (m) {
+      const tail = all.slice(m.index + m[0].length, m.index + m[0].length + 1000);
+      const t = classifyReply({ stage: 'after-data', code: findCode(tail) ?? code, enhanced: findEnhanced(tail) ?? enhanced, text: tail });
+      if (STRONG_RULE.test(t.rule) && t.rule !== 'wording/policy' && t.rule !== 'wording/temporary') c = { ...t, words: diag || t.words };
+    }
   }
   if (!STRONG_RULE.test(c.rule) && fallbackText) {
     const w = classifyReply({ stage: 'after-data', code, enhanced, text: fallbackText() });

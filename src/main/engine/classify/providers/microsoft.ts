@@ -28,7 +28,10 @@ export const microsoft: ProviderTable = {
     // NDR 5.2.121 / 5.2.122: the *recipient's* hourly limit, seen in a bounce
     { id: 'microsoft/recipient-rate', enhanced: ['5.2.121', '5.2.122', '4.2.121', '4.2.122'], category: 'remote_temporary' },
     // NDR 5.2.2 at submission: "mailbox full; STOREDRV.Submission.Exception:QuotaExceededException" = the sender's own mailbox
-    { id: 'microsoft/sender-mailbox-full', text: /quotaexceededexception|shutoffquotaexceeded|submission\.exception:quota/, category: 'sender_quota_full' },
+    // … while "STOREDRV.Deliver.Exception:QuotaExceededException" is the store refusing delivery into the recipient's mailbox
+    { id: 'microsoft/recipient-mailbox-full', text: /deliver\.exception:quota/, category: 'recipient_mailbox_full' },
+    { id: 'microsoft/sender-mailbox-full', text: /submission\.exception:quota/, category: 'sender_quota_full' },
+    { id: 'microsoft/sender-mailbox-full-own', text: /quotaexceededexception|shutoffquotaexceeded/, stages: ['own'], category: 'sender_quota_full' },
     { id: 'microsoft/sender-mailbox-full-code', enhanced: '5.2.2', stages: ['auth', 'mail', 'data'], category: 'sender_quota_full' },
     // NDR 5.7.501-5.7.503 and OutboundSpamException: the sending account is blocked for spam
     { id: 'microsoft/outbound-spam', text: /outboundspamexception|banned sender|spam abuse detected from ip range|user is blocked from sending/, category: 'account_suspended' },
