@@ -35,7 +35,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/sending-limit',
     gate: /quota|limit|daily|hourly|monthly|max|too many|credits|per /,
-    re: /daily (user )?(sending|send|smtp relay|message|recipient|email|mail) ?(quota|limit)|(sending|send|outgoing|outbound|message|messages|email|emails|mail|recipient|relay) (quota|limit)s? (has been |was |is )?(exceeded|reached|hit)|(hourly|daily|monthly) (quota|limit|sending)|(exceeded|reached|over) (the |your |its |their )?(hourly |daily |monthly )?(sending|send|message|recipient|email|mail|outgoing) (quota|limit|rate limit)|max(imum)? (number of )?(emails|messages|mails|recipients) (per|an|a) (hour|day)|too many (messages|emails|mails|recipients) (sent )?(this|per|in the last|in an|in a|today)( (hour|day))?|limit for (sending|message recipients)|credits exceeded|quota of (emails|messages)|emails? per (hour|day) (limit )?(exceeded|reached)|exceeded the max emails|limit on the number of (allowed )?(outgoing |sent )?(messages|emails|recipients)/,
+    re: /daily (user )?(sending|send|smtp relay|message|recipient|email|mail) ?(quota|limit)|(sending|send|outgoing|outbound|message|messages|email|emails|mail|recipient|relay) (quota|limit)s? (has been |was |is )?(exceeded|reached|hit)|(hourly|daily|monthly) (quota|limit|sending)|(exceeded|reached|over) (the |your |its |their )?(hourly |daily |monthly )?(sending|send|message|recipient|email|mail|outgoing) (quota|limit|rate limit)|max(imum)? (number of )?(emails|messages|mails|recipients) (per|an|a) (hour|day)|too many (messages|emails|mails|recipients) (sent )?((this|per|in the last|in an|in a) (hour|day|24 hours)|today)|too many (messages|emails|recipients) (sent )?from (your|this) (account|user) today|limit for (sending|message recipients)|credits exceeded|quota of (emails|messages)|emails? per (hour|day) (limit )?(exceeded|reached)|exceeded the max emails|limit on the number of (allowed )?(outgoing |sent )?(messages|emails|recipients)/,
     category: 'sending_limit',
   },
   // a remote server counting our messages to one of its users
@@ -45,16 +45,16 @@ export const WORDING_RULES: readonly WordingRule[] = [
   // not allowed to send as this From address
   {
     id: 'wording/send-as-denied',
-    gate: /denied|owned|to send|from address|verified|identities|sender|from' address|disallowed/,
-    re: /send ?as ?denied|sendasdenied|not owned by (auth(enticated)? )?user|sender address rejected: not owned|not (allowed|authori[sz]ed|permitted) to send (as|on behalf|from (this|that|the) (address|email))|not authori[sz]ed to send on behalf|from address (is )?not (verified|allowed|authori[sz]ed|one of)|address is not verified|identities failed the check|verified sender identity|sender (address )?(is )?not (verified|allowed|permitted|registered)|sender signature|from' address you supplied|does not have permissions? to send|mail from address (is )?not allowed|relaying disallowed as/,
+    gate: /denied|owned|to send|sending as|from address|verified|identities|sender|from' address|disallowed/,
+    re: /send ?as ?denied|sendasdenied|sending as (this|that|the) (user|address|sender) is not (allowed|permitted)|not owned by (auth(enticated)? )?user|sender address rejected: not owned|not (allowed|authori[sz]ed|permitted) to send (as|on behalf|from (this|that|the) (address|email))|not authori[sz]ed to send on behalf|from address (is )?not (verified|allowed|authori[sz]ed|one of)|address is not verified|identities failed the check|verified sender identity|sender (address )?(is )?not (verified|allowed|permitted|registered)|sender signature|from' address you supplied|does not have permissions? to send|mail from address (is )?not allowed|relaying disallowed as/,
     category: 'send_as_denied',
   },
 
   // the sending account itself is suspended, blocked or not activated
   {
     id: 'wording/sender-account-blocked',
-    gate: /outboundspam|banned|account|activat|outgoing|paused|suspended|disabled|unusual|originating|access to smtp|blocked/,
-    re: /outboundspam|banned sender|(smtp|sending|your|sender|user) account (is |has been )?(suspended|disabled|blocked|locked|deactivated|not (yet )?activated|banned|restricted)|not yet activated|please activate your|activate your account|outgoing (mail |email |messages? )?(is |has been )?(blocked|suspended|disabled)|(sending|outgoing mail) (has been )?(paused|suspended|disabled) for|unusual (amount|volume) of (unsolicited|spam) (email|mail)? ?originating|originating from your (address|account)|your access to smtp|user is blocked from sending|account (is )?pending approval/,
+    gate: /outboundspam|outbound|banned|account|activat|outgoing|paused|suspended|disabled|unusual|originating|access to smtp|blocked/,
+    re: /outboundspam|banned sender|bad outbound sender|unusual sending activity|(failed|error|denied)[:,;]? (your |the )?account (is |has been )?(disabled|suspended|locked|blocked)|(smtp|sending|your|sender|user) account (is |has been )?(suspended|disabled|blocked|locked|deactivated|not (yet )?activated|banned|restricted)|not yet activated|please activate your|activate your account|outgoing (mail |email |messages? )?(is |has been )?(blocked|suspended|disabled)|(sending|outgoing mail) (has been )?(paused|suspended|disabled) for|unusual (amount|volume) of (unsolicited|spam) (email|mail)? ?originating|originating from your (address|account)|your access to smtp|user is blocked from sending|account (is )?pending approval/,
     category: (s) => (own(s) ? 'account_suspended' : s === 'after-data' ? 'rejected_policy' : 'account_suspended'),
   },
 
@@ -62,7 +62,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/auth-failed',
     gate: /auth|password|login|user|credential|logged in|log in|invalid_|aadsts/,
-    re: /authentication (failed|unsuccessful|required|rejected|credentials invalid|is required|failure)|auth(entication)? (mechanism|method) |username and password not accepted|(invalid|bad|incorrect|wrong) (login|username|user name|password|credentials|user or password)|login (failed|denied|incorrect|rejected)|(not|must be) (logged in|authenticated)|unauthenticated|not authenticated|don't know anyone with those credentials|application-specific password|app password|please log in (via|with) your (web )?browser|smtp auth(entication)? (is )?(disabled|not enabled)|invalid_grant|invalid_client|aadsts\d|credentials (were |are )?(rejected|not accepted|invalid)|access denied for user/,
+    re: /(?<!temporary )authentication (failed|unsuccessful|required|rejected|credentials invalid|is required|failure)|auth(entication)? (mechanism|method) |username and password not accepted|(invalid|bad|incorrect|wrong) (login|username|user name|password|credentials|user or password)|login (failed|denied|incorrect|rejected)|(not|must be) (logged in|authenticated)|unauthenticated(?! (e-?mails?|mails?|messages?|senders? (is|are) not|domains?) )|not authenticated|don't know anyone with those credentials|application-specific password|app password|please log in (via|with) your (web )?browser|smtp auth(entication)? (is )?(disabled|not enabled)|invalid_grant|invalid_client|aadsts\d|credentials (were |are )?(rejected|not accepted|invalid)|access denied for user/,
     category: (s) => (s === 'after-data' ? 'rejected_policy' : 'auth_failed'),
   },
 
@@ -70,7 +70,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/mailbox-full',
     gate: /box|quota|exceed|not enough|storage|user|full|voll|postfach|speicherplatz|pleine|llena|lleno|piena|buzón|vol/,
-    re: /mail ?box (is |was )?(full|over (its )?quota|size limit exceeded|quota exceeded|limit exceeded)|mailbox ?full|over ?quota|(mailbox|disk|storage|mail|user|account) quota (exceeded|reached|full)|quota (exceeded|full)(?! for (sending|messages|emails))|exceeded (the |their |its |his |her )?(storage|disk|mailbox|quota)|not enough (space|storage) (in|for) (the )?(mailbox|account)|storage (quota|limit|space) (exceeded|reached|full)|user('s)? (mailbox|disk|account) is (over|full)|mailfolder is full|recipient'?s? mailbox is full|exceeds? (the )?(mailbox|recipient'?s?) (size|quota|storage)|exceeded storage allocation|mailbox (size )?exceeds|would exceed (the )?quota|size of (the )?mailbox|postfach (ist )?(voll|überfüllt)|speicherplatz|boîte (aux lettres )?(est )?pleine|boite (aux lettres )?(est )?pleine|casilla (llena|está llena)|buzón (lleno|está lleno)|casella (piena|è piena)|mailbox (is )?vol/,
+    re: /mail ?box (is |was )?(full|over (its )?quota|size limit exceeded|quota exceeded|limit exceeded)|mailbox ?full|over ?quota|(mailbox|disk|storage|mail|user|account) quota (usage )?(exceeded|reached|full)|quota (exceeded|full)(?! for (sending|messages|emails))|exceeded (the |their |its |his |her )?(storage|disk|mailbox|quota)|not enough (space|storage) (in|for) (the )?(mailbox|account)|storage (quota|limit|space) (exceeded|reached|full)|user('s)? (mailbox|disk|account) is (over|full)|mailfolder is full|recipient'?s? mailbox is full|exceeds? (the )?(mailbox|recipient'?s?) (size|quota|storage)|exceeded storage allocation|mailbox (size )?exceeds|would exceed (the )?quota|size of (the )?mailbox|postfach (ist )?(voll|überfüllt)|speicherplatz|boîte (aux lettres )?(est )?pleine|boite (aux lettres )?(est )?pleine|casilla (llena|está llena)|buzón (lleno|está lleno)|casella (piena|è piena)|mailbox (is )?vol/,
     category: (s) => (submission(s) ? 'sender_quota_full' : 'recipient_mailbox_full'),
   },
 
@@ -95,7 +95,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/throttled',
     gate: /rate|frequency|throttl|too |per |slow|max|concurrent|exceeded/, // Postfix's anvil: "450 4.7.1 Error: too much mail from …"
-    re: /rate[- ]?limit|frequency limit|throttl|too many recipients|too many (login|auth|authentication|failed login) (attempts|failures)|too many (connections|concurrent|sessions|simultaneous|requests|messages in (this|one|a) (session|connection))|(sending|connection|message) rate (exceeded|too high)|messages per (second|minute)|too (fast|frequent)|too much (mail|email|traffic)|slow down|max(imum)? (number of )?(messages|connections|sessions) (per|from|reached|exceeded)|max message per connection|concurrent (connections|sessions)|too many (errors|bad commands)|exceeded (the )?(connection|concurrency)/,
+    re: /rate[- ]?limit|frequency limit|throttl|too many recipients|too many (login|auth|authentication|failed login) (attempts|failures)|too many (connections|concurrent|sessions|simultaneous|requests|messages in (this|one|a) (session|connection))|(sending|connection|message) rate (exceeded|too high)|(messages|emails|mails|connections) per (second|minute)|too (fast|frequent)|too much (mail|email|traffic)|slow down|max(imum)? (number of )?(messages|connections|sessions) (per|from|reached|exceeded)|max message per connection|concurrent (connections|sessions)|too many (errors|bad commands)|exceeded (the )?(connection|concurrency)/,
     category: (s) => (own(s) ? 'throttled' : s === 'after-data' ? 'remote_temporary' : 'throttled'),
   },
 
@@ -119,7 +119,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/sender-rejected',
     gate: /sender|client host|your |reverse|ptr|rdns|helo|ehlo|envelope|mail from/,
-    re: /sender address rejected|client host rejected|sender domain (not found|does not exist|must exist|is empty|unknown)|your (host ?name|hostname|helo)|cannot find your (reverse )?hostname|reverse (dns|lookup|hostname)|\bptr\b|\brdns\b|helo command rejected|bad (helo|ehlo)|invalid helo|sender verify failed|sender verification|unverifiable sender|envelope blocked|mail from address (rejected|not allowed)|domain of sender address/,
+    re: /sender address rejected|client host rejected|sender domain (not found|does not exist|must exist|is empty|unknown)|your (host ?name|hostname|helo)|cannot find your (reverse )?hostname|reverse (dns|lookup|hostname)|\bptr\b|\brdns\b|helo command rejected|bad (helo|ehlo)|invalid helo|sender verify failed|sender verification|unverifiable sender|envelope blocked|mail from address (rejected|not allowed)|domain of sender address|sender (address|domain) has (a )?null mx/,
     category: 'rejected_policy',
   },
 
@@ -135,7 +135,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/blocklist',
     gate: /list|spam|sorbs|barracuda|dnsbl|rbl|sbl|xbl|pbl|cloudmark|block|reputation|banned|bloqu/,
-    re: /block ?list|black ?list|blocklisted|blacklisted|spamhaus|spamcop|sorbs|barracudacentral|\bdnsbl|\brbl\b|\bsbl\b|\bxbl\b|\bpbl\b|cloudmark|listed (at|in|on|by)|blocked using|reputation|(ip|host|address|client|sender|network)[^.;]{0,40} (is |has been )?(blocked|banned|bloquee|bloqu|listed)|poor reputation|ip (address )?(is )?(blocked|listed|banned)|bloquee|dnsbl/,
+    re: /block ?list|black ?list|deny ?list|denylisted|blocklisted|blacklisted|spamhaus|spamcop|sorbs|barracudacentral|\bdnsbl|\brbl\b|\bsbl\b|\bxbl\b|\bpbl\b|cloudmark|listed (at|in|on|by)|blocked using|reputation|(ip|host|address|client|sender|network)[^.;]{0,40} (is |has been )?(blocked|banned|bloquee|bloqu|listed)|poor reputation|ip (address )?(is )?(blocked|listed|banned)|bloquee|dnsbl/,
     category: 'rejected_policy',
   },
   {
@@ -149,7 +149,7 @@ export const WORDING_RULES: readonly WordingRule[] = [
   {
     id: 'wording/content',
     gate: /virus|malware|infected|trojan|worm|phish|spam|unsolicited|junk|bulk|content|suspicious|attachment|file|extension|executable|uribl|surbl|like|score|not allowed|objectionable|dangerous|harmful|security/,
-    re: /virus|malware|infected|trojan|worm |phish|spam|unsolicited|junk|bulk (mail|email)|content (rejected|filter|policy|not accepted|scanner|scan)|message content|rejected (due to|because of|for) (its )?content|suspicious (content|link|url|attachment)|(attachment|file) (type )?(is )?(not allowed|blocked|rejected|prohibited|forbidden)|banned (attachment|file|content)|blocked (attachment|file|content|extension)|executable|uribl|surbl|message (looks|looked) like|scored as|high (spam )?score|message not allowed|objectionable|dangerous|harmful|security (issue|threat|risk)/,
+    re: /virus|malware|infected|trojan|worm |phish|spam|unsolicited|junk|bulk (mail|email)|content (rejected|filter|policy|not accepted|scanner|scan)|message content|rejected (due to|because of|for) (its )?content|suspicious (content|link|url|attachment)|(attachment|file) (type )?(is )?(not allowed|blocked|rejected|prohibited|forbidden)|(banned|illegal|prohibited|forbidden|unsafe|dangerous) (attachment|file|content)|banned file type|blocked (attachment|file|content|extension)|executable|uribl|surbl|message (looks|looked) like|scored as|high (spam )?score|message not allowed|objectionable|dangerous|harmful|security (issue|threat|risk)/,
     category: 'rejected_content',
   },
 
@@ -175,6 +175,12 @@ export const WORDING_RULES: readonly WordingRule[] = [
     re: /host (or domain name )?(not found|unknown)|(?<!user )unknown host|(domain|host ?name|domain name) (not found|does not exist|doesn't exist|unknown|is invalid|invalid|not registered|has no)|no such (domain|host)|non-?existent (domain|host)|nxdomain|no mx( record)?|mx (record|lookup) (not found|failed)|null mx|name service error|name server|unrouteable (mail )?domain|(?<!sender address )unroutable(?! sender)|unable to route|no route to (domain|destination)|could not (be )?resolve|dns (error|lookup|failure|resolution)|domain (is )?not (reachable|configured|valid|allowed)|domain does not accept|does not accept mail|accepts no mail|bad destination (system|host)|mail for [^ ]{1,100} loops back|not (a )?(local|hosted) domain|domain isn't in my list|unknown domain|invalid domain|no valid (mx|host)|host not reachable|destination (host|domain) unreachable|(couldn't|could not|cannot|can't|unable to) find (any )?(host|mail exchanger|mx)|no host named|the domain [^ ]{1,255} (couldn't|could not|can't|cannot) be found|control\/locals file|control\/rcpthosts|domaine inexistant|domain existiert nicht/,
     category: 'recipient_domain',
   },
+
+  // Microsoft NDR 5.4.1 "Recipient address rejected: Access denied": directory-based edge blocking
+  // refused an address that is not in the organisation's directory
+  { id: 'wording/dbeb', gate: /access denied/, re: /\b5\.4\.1 recipient address rejected: access denied/, category: 'recipient_unknown' },
+  // RFC 5321 4.2.2 default text of 450: "mailbox unavailable (e.g., mailbox busy or temporarily blocked for policy reasons)"
+  { id: 'wording/rfc5321-450', gate: /mailbox unavailable|mailbox busy/, re: /(?:^|[\s:;])45[0-2][ -](4\.\d{1,3}\.\d{1,3} )?requested (mail )?action not taken: mailbox (unavailable|busy)/, category: (s) => (own(s) ? 'provider_outage' : 'remote_temporary') },
 
   // the address does not exist
   {

@@ -10,6 +10,8 @@ import type { ProviderTable } from '../types';
  * "SMTP AUTH submission improvements", learn.microsoft.com/exchange/troubleshoot/send-emails/smtp-submission-improvements;
  * "Sending limits in Outlook.com", support.microsoft.com (279ee200-594c-40f0-9ec8-bb6af7735c2e).
  */
+const THROTTLE_RANGE: readonly string[] = Array.from({ length: 200 }, (_, i) => `4.7.${500 + i}`);
+
 export const microsoft: ProviderTable = {
   ids: ['m365', 'microsoft', 'microsoft365', 'office365', 'o365', 'outlook', 'outlook.com', 'hotmail', 'live', 'exchange', 'exchange-online'],
   signature: /outlook\.com|protection\.outlook|storedrv|office ?365|exchangelabs|hotmail\.com|\bmsn\.com|resolver\.adr|queue\.expired|transport\.rules|\bwascl\b|microsoft/,
@@ -52,6 +54,7 @@ export const microsoft: ProviderTable = {
     { id: 'microsoft/expired', enhanced: ['5.4.316', '4.4.316', '5.4.300', '4.4.7', '5.4.7'], category: 'delivery_expired' },
     { id: 'microsoft/queue-expired', text: /queue\.expired|message expired/, category: 'delivery_expired' },
     // NDR 5.4.1 "Recipient address rejected: Access denied" (directory-based edge blocking / relay to unknown domain)
+    { id: 'microsoft/dbeb-not-found', enhanced: ['5.4.1'], text: /recipient address rejected: access denied/, category: 'recipient_unknown' },
     { id: 'microsoft/relay-access-denied', enhanced: ['5.4.1'], stages: ['remote'], category: 'recipient_domain' },
     // NDR 5.1.10 "Recipient not found by SMTP address lookup"; 5.1.1 RESOLVER.ADR.RecipNotFound
     { id: 'microsoft/recipient-not-found', enhanced: ['5.1.10', '5.1.1'], category: 'recipient_unknown' },
@@ -65,6 +68,10 @@ export const microsoft: ProviderTable = {
     // NDR 5.4.14 "Hop count exceeded - possible mail loop" and 5.4.6 routing loop
     { id: 'microsoft/loop', enhanced: ['5.4.14', '5.4.6', '4.4.6'], category: 'remote_temporary' },
     { id: 'microsoft/banned-ip', enhanced: ['5.7.606', '5.7.607', '5.7.608', '5.7.609', '5.7.610', '5.7.611', '5.7.612', '5.7.613', '5.7.640', '5.7.649', '4.7.650', '4.7.651', '4.7.652'], category: 'rejected_policy' },
+    // NDR 4.7.500-4.7.699 "Access denied, please try again later" / "Server busy": Exchange Online
+    // throttling the sending IP or tenant (the reputation range 4.7.650-4.7.652 is matched above)
+    { id: 'microsoft/throttle-own', enhanced: THROTTLE_RANGE, stages: ['own'], category: 'throttled' },
+    { id: 'microsoft/throttle-remote', enhanced: THROTTLE_RANGE, category: 'remote_temporary' },
     // NDR 4.4.62 "Mail sent to the wrong Office 365 region": a connector misconfiguration, nothing to classify further
     { id: 'microsoft/wrong-region', enhanced: '4.4.62', category: 'unknown' },
     // NDR 5.3.4 / 5.2.3: message size exceeds the limit
