@@ -1,4 +1,4 @@
-import type { Category } from '../../../shared/categories';
+import { CATEGORY_KIND, type Category } from '../../../shared/categories';
 import type { SmtpStage } from '../../../shared/classification';
 
 /**
@@ -117,5 +117,9 @@ export function categoryForEnhanced(enhanced: string, stage: SmtpStage | null): 
   // vendors extend the detail (Microsoft's 5.6.211, 5.1.351, 4.7.500 …) within the subject's meaning
   const pick = ENHANCED[key] ?? ENHANCED[`${Number(m[2])}.0`];
   if (pick === undefined) return null;
-  return typeof pick === 'function' ? pick(stage, cls) : pick;
+  const c = typeof pick === 'function' ? pick(stage, cls) : pick;
+  // the class decides the kind where the taxonomy allows (RFC 3463 section 3.1: 4.X.X is a persistent
+  // transient failure): a 4.1.1 / 4.1.2 / 4.7.13 is not yet a reason to give up on the address
+  if (cls === 4 && CATEGORY_KIND[c] === 'permanent') return temp(stage);
+  return c;
 }
