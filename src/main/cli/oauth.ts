@@ -3,8 +3,8 @@
 // loopback listener (Ctrl-C cancels). The `accounts` group itself belongs to cli/outbox.ts;
 // this module adds its options and the reconnect command to that group.
 import { Option, type Command } from 'commander';
-import { openCliDatabase, printJsonLine, UsageError, withDb, withJson } from './common';
-import type { EngineContext } from '../engine/index';
+import { printJsonLine, UsageError, withDb, withJson } from './common';
+import { oneShot } from './one-shot';
 
 type Opts = Record<string, string | boolean | undefined>;
 
@@ -17,22 +17,6 @@ function withOAuthOptions(cmd: Command): Command {
     .addOption(new Option('--authorization-endpoint <url>', 'another authorization endpoint (other clouds, test servers)').hideHelp())
     .addOption(new Option('--token-endpoint <url>', 'another token endpoint (other clouds, test servers)').hideHelp())
     .addOption(new Option('--issuer <url>', 'the issuer the authorization answer must name (RFC 9207)').hideHelp());
-}
-
-async function oneShot(dbOpt: string | undefined): Promise<EngineContext & { close(): void }> {
-  const { createHeadlessSecretStore } = await import('../engine/accounts/secrets');
-  const { EngineEvents } = await import('../engine/events');
-  const { systemClock, silentLogger } = await import('../engine/ports');
-  const { db, path } = openCliDatabase(dbOpt);
-  return {
-    db,
-    dbPath: path,
-    events: new EngineEvents(),
-    clock: systemClock,
-    logger: silentLogger,
-    secrets: createHeadlessSecretStore(path),
-    close: () => db.close(),
-  };
 }
 
 /** The CLI's browser: print the address, wait; Ctrl-C cancels. */

@@ -1,24 +1,7 @@
 import type { Command } from 'commander';
 import { openCliDatabase, printJsonLine, resolveDbPath, UsageError, withDb, withJson } from './common';
-import type { EngineContext } from '../engine/index';
+import { oneShot } from './one-shot';
 import type { Logger } from '../engine/ports';
-
-/** An engine context for a one-shot command: the database, the headless secret store, no parts. */
-async function oneShot(dbOpt: string | undefined): Promise<EngineContext & { close(): void }> {
-  const { createHeadlessSecretStore } = await import('../engine/accounts/secrets');
-  const { EngineEvents } = await import('../engine/events');
-  const { systemClock, silentLogger } = await import('../engine/ports');
-  const { db, path } = openCliDatabase(dbOpt);
-  return {
-    db,
-    dbPath: path,
-    events: new EngineEvents(),
-    clock: systemClock,
-    logger: silentLogger,
-    secrets: createHeadlessSecretStore(path),
-    close: () => db.close(),
-  };
-}
 
 function tlsMode(value: string | undefined, flag: string): 'tls' | 'starttls' | 'none' | undefined {
   if (value === undefined) return undefined;

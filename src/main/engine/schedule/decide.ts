@@ -4,16 +4,9 @@ import type { Category } from '../../../shared/categories';
 import type { Classification } from '../../../shared/classification';
 import type { DueReason } from '../../../shared/model';
 import { planRetry, type BackoffPolicy, type Random } from './backoff';
+import type { DeliveryOutcome } from '../outbox/send/deliver';
 
-/** What one delivery attempt produced (the outbox's deliverMessage returns this shape). */
-export interface DeliveryOutcome {
-  messageId: number;
-  attemptId: number;
-  outcome: 'sent' | 'partial' | 'failed';
-  acceptedCount: number;
-  failure: Classification | null;
-  recipientFailures: { address: string; classification: Classification }[];
-}
+export type { DeliveryOutcome };
 
 export type NextState =
   | { state: 'sent' }
