@@ -22,7 +22,7 @@ import { basename, join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { makeSelfSignedCert, type TestCert } from './certs';
 import { freePorts, waitForPorts } from './ports';
-import { processTree, readPidFile, reap, runDetaching } from './procs';
+import { processTree, readPidFile, reap, runDetaching, serverLifecycle } from './procs';
 import { makeServerDir } from './tmp';
 
 export interface DovecotOptions {
@@ -206,7 +206,6 @@ ${options.extraConfig ?? ''}
   };
 
   await launch();
-  let stopped = false;
 
   const connect = async (name: string) => {
     const user = address(name);
@@ -286,20 +285,7 @@ ${options.extraConfig ?? ''}
       return execFileSync('/usr/bin/doveadm', ['-c', configPath, ...args], { encoding: 'utf8', stdio: 'pipe' });
     },
     log: readLog,
-    processIds() {
-      const master = readPidFile(pidPath);
-      return master ? processTree(master) : [];
-    },
-    async restart() {
-      await halt();
-      await launch();
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await halt();
-      if (!process.env.OUTBOX_KEEP_SERVERS) rmSync(dir, { recursive: true, force: true });
-    },
+    ...serverLifecycle({ pidPath, dir, halt, launch }),
   };
   return server;
 }

@@ -24,12 +24,12 @@
  * Each instance has its own folder and ports, so test files running in parallel can each start one.
  */
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DovecotServer } from './dovecot';
 import { makeSelfSignedCert, type TestCert } from './certs';
 import { freePorts, sleep, waitForPorts } from './ports';
-import { processTree, readPidFile, reap, runDetaching } from './procs';
+import { processTree, readPidFile, reap, runDetaching, serverLifecycle } from './procs';
 import { makeServerDir } from './tmp';
 
 export interface PostfixOptions {
@@ -242,7 +242,6 @@ postlog   unix-dgram n  -       n       -       1       postlogd
   };
 
   await launch();
-  let stopped = false;
   return {
     host: '127.0.0.1',
     port,
@@ -261,20 +260,7 @@ postlog   unix-dgram n  -       n       -       1       postlogd
         await sleep(100);
       }
     },
-    processIds() {
-      const master = readPidFile(pidPath);
-      return master ? processTree(master) : [];
-    },
-    async restart() {
-      await halt();
-      await launch();
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await halt();
-      if (!process.env.OUTBOX_KEEP_SERVERS) rmSync(dir, { recursive: true, force: true });
-    },
+    ...serverLifecycle({ pidPath, dir, halt, launch }),
   };
 }
 

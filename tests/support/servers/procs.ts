@@ -2,7 +2,7 @@
 // collect the whole process tree under the master before asking it to stop, and kill whatever
 // survives the polite stop.
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { sleep } from './ports';
 
 function parentOf(pid: number): number | undefined {
@@ -88,4 +88,29 @@ export function runDetaching(command: string, args: string[], outputPath: string
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The part of a server handle that is the same for Dovecot and Postfix: its process tree, a
+ * restart, and a stop that runs once and removes the instance's folder (unless
+ * OUTBOX_KEEP_SERVERS is set, for debugging).
+ */
+export function serverLifecycle(opts: { pidPath: string; dir: string; halt(): Promise<void>; launch(): Promise<void> }) {
+  let stopped = false;
+  return {
+    processIds(): number[] {
+      const master = readPidFile(opts.pidPath);
+      return master ? processTree(master) : [];
+    },
+    async restart(): Promise<void> {
+      await opts.halt();
+      await opts.launch();
+    },
+    async stop(): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      await opts.halt();
+      if (!process.env.OUTBOX_KEEP_SERVERS) rmSync(opts.dir, { recursive: true, force: true });
+    },
+  };
 }
