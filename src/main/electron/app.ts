@@ -68,6 +68,15 @@ export async function startApp(
     });
   };
 
+  // The OAuth sign-in page goes through the same allow-list as every other link (the providers'
+  // authorization hosts are on it); a refusal throws so the sign-in fails at once.
+  const openSignIn = async (url: string) => {
+    const check = await openExternal(url);
+    if (!check.ok) {
+      logger.warn('signin.link.refused', { reason: check.reason });
+      throw new Error(`The sign-in address was refused (${check.reason}).`);
+    }
+  };
 
   const secrets = createSafeSecretStore({
     file: paths.secrets,
@@ -78,7 +87,7 @@ export async function startApp(
 
   let engine: Engine;
   try {
-    engine = createEngine({ dbPath: paths.database, nativeBinding: electronNativeBinding(appRoot), secrets, logger, ...engineOverrides });
+    engine = createEngine({ dbPath: paths.database, nativeBinding: electronNativeBinding(appRoot), secrets, logger, openExternal: openSignIn, ...engineOverrides });
   } catch (error) {
     if (error instanceof StoreError) {
       reportStoreError(error, logger);

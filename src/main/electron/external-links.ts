@@ -13,6 +13,8 @@ export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set([
   'learn.microsoft.com',
   'account.microsoft.com',
   'account.live.com',
+  // OAuth2 authorization pages (accounts.google.com above serves Google's)
+  'login.microsoftonline.com',
   'help.yahoo.com',
   'login.yahoo.com',
   'support.apple.com',

@@ -3,8 +3,11 @@
 // or throws an AppFailure whose code reaches the window as a Result.
 import type { CommandHandlers, FailureDetail } from '../../shared/contract';
 import { adviceFor } from '../../shared/advice';
-import type { QuotaLimit, StatusSummary } from '../../shared/model';
+import type { QuotaLimit, StatusSummary, TestStep } from '../../shared/model';
 import { AppFailure } from '../../shared/result';
+import { reconnectOAuthAccount } from './accounts/oauth/connect';
+import { OAuthSignInError } from './accounts/oauth/errors';
+import { OAuthConfigError } from './accounts/oauth/providers';
 import type { Engine } from './index';
 import { PAUSED_KEY } from './schedule';
 import { transaction } from './store/db';
@@ -16,6 +19,29 @@ import { createViews } from './store/views';
 
 /** Kept for callers that cast the engine with it; every part is on Engine itself now. */
 export type CommandServices = object;
+
+/** How long the window waits for the browser sign-in before giving up (the user may be slow). */
+const OAUTH_RECONNECT_TIMEOUT_MS = 300_000;
+
+/**
+ * An OAuth2 account reconnects by signing in again in the system browser. A sign-in that ends
+ * without a grant (denied, timed out, the wrong account) comes back as a failed step, so the
+ * window shows it like a failed connection test; a missing browser or a broken setup is a failure.
+ */
+async function reconnectInBrowser(engine: Engine, id: number): Promise<{ steps: TestStep[]; ok: boolean; released: number }> {
+  const open = engine.openExternal;
+  if (!open) throw new AppFailure('internal', 'This build cannot open a browser for the sign-in; use `outbox-monitor accounts reconnect` instead.');
+  const started = engine.clock.now();
+  try {
+    return await reconnectOAuthAccount(engine, id, { openBrowser: open, timeoutMs: OAUTH_RECONNECT_TIMEOUT_MS });
+  } catch (e) {
+    if (e instanceof OAuthSignInError) {
+      return { steps: [{ step: 'oauth:signin', ok: false, detail: e.message, ms: engine.clock.now() - started }], ok: false, released: 0 };
+    }
+    if (e instanceof OAuthConfigError) throw new AppFailure('conflict', e.message);
+    throw e;
+  }
+}
 
 function notAvailable(what: string): never {
   throw new AppFailure('internal', `${what} is not available in this build yet.`);
@@ -157,7 +183,7 @@ export function createCommandHandlers(engine: Engine): CommandHandlers {
     },
 
     async 'accounts/reconnect'(id, input) {
-      const result = await accounts.reconnect(id, input);
+      const result = !input.password && accounts.get(id)?.authType === 'oauth2' ? await reconnectInBrowser(engine, id) : await accounts.reconnect(id, input);
       if (result.ok) {
         // The scheduler also forgets the account's wait and clears its sign-in hold.
         const more = engine.scheduler?.releaseAccount(id) ?? 0;

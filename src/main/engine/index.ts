@@ -3,7 +3,7 @@
 // Runs in plain Node (command line, tests) and in Electron's main process alike.
 import { openDatabase, type Db } from './store/db';
 import { EngineEvents } from './events';
-import { systemClock, silentLogger, type Clock, type Logger, type SecretStore } from './ports';
+import { systemClock, silentLogger, type Clock, type Logger, type OpenExternal, type SecretStore } from './ports';
 import { createScheduler, type Scheduler, type SchedulerOptions } from './schedule';
 import { createOutboxPart, type OutboxServices } from './outbox';
 import { createWatcher } from './bounces/watch';
@@ -28,6 +28,8 @@ export interface EngineOptions {
   schedule?: boolean;
   /** scheduler tuning (tests inject the sender, backoff, jitter) */
   scheduleOptions?: SchedulerOptions;
+  /** opens a URL in the system browser (OAuth sign-in); the Electron edge checks it against its allow-list */
+  openExternal?: OpenExternal;
 }
 
 export interface EngineContext {
@@ -39,6 +41,8 @@ export interface EngineContext {
   clock: Clock;
   logger: Logger;
   secrets: SecretStore;
+  /** absent where no browser can be opened (then OAuth reconnect from the window is refused) */
+  openExternal?: OpenExternal;
 }
 
 export interface Engine extends EngineContext, OutboxServices {
@@ -58,6 +62,7 @@ export function createEngine(options: EngineOptions): Engine {
     clock: options.clock ?? systemClock,
     logger: options.logger ?? silentLogger,
     secrets: options.secrets,
+    ...(options.openExternal ? { openExternal: options.openExternal } : {}),
   };
 
   // Parts register here in flow order; each has start/stop. Stop runs in reverse.

@@ -22,6 +22,12 @@ export interface SecretStore {
   delete(ref: string): Promise<void>;
 }
 
+/**
+ * Hands a URL to the system browser (the OAuth sign-in page). The host decides what it is willing
+ * to open; a refusal throws, so a sign-in fails at once instead of waiting for its timeout.
+ */
+export type OpenExternal = (url: string) => void | Promise<void>;
+
 export interface Logger {
   info(event: string, fields?: Record<string, unknown>): void;
   warn(event: string, fields?: Record<string, unknown>): void;

@@ -16,6 +16,9 @@ describe('checkExternalUrl', () => {
     ['https://help.yahoo.com/kb/SLN15241.html?x=1#top', 'https://help.yahoo.com/kb/SLN15241.html?x=1#top'],
     ['https://appleid.apple.com/account/manage', 'https://appleid.apple.com/account/manage'],
     ['https://www.fastmail.com/', 'https://www.fastmail.com/'],
+    // the OAuth2 sign-in pages the reconnect flow opens
+    ['https://accounts.google.com/o/oauth2/v2/auth?client_id=x&code_challenge_method=S256', 'https://accounts.google.com/o/oauth2/v2/auth?client_id=x&code_challenge_method=S256'],
+    ['https://login.microsoftonline.com/common/oauth2/v2.0/authorize?client_id=x', 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize?client_id=x'],
     // the parser's normal form is what gets opened: default port dropped, dot segments resolved
     ['https://support.google.com:443/a/../mail', 'https://support.google.com/mail'],
     ['https://SUPPORT.GOOGLE.COM/mail', 'https://support.google.com/mail'],

@@ -8,11 +8,14 @@ import { TestSteps } from '../accounts/TestSteps';
 type Phase = 'ask' | 'testing' | 'failed' | 'done';
 
 const PENDING_STEPS = ['smtp:connect', 'smtp:auth', 'imap:login'];
+// An OAuth2 account first waits for the user in the browser, then runs the same test.
+const PENDING_OAUTH_STEPS = ['oauth:signin', ...PENDING_STEPS];
 
 /**
  * Sign the account in again: shows what the provider answered, takes the new password (with
  * the provider's hint for app passwords), tests SMTP and IMAP, saves, and then shows the held
- * messages leaving the queue.
+ * messages leaving the queue. An OAuth2 account has no password here: it signs in again in the
+ * system browser, and the dialog waits for that sign-in and the test.
  */
 export function ReconnectDialog({ accountId, reason, onClose }: { accountId: number; reason: string | null; onClose(): void }) {
   const accounts = useCommand('accounts/list', [], ['accounts/changed']);
@@ -30,6 +33,7 @@ export function ReconnectDialog({ accountId, reason, onClose }: { accountId: num
   const account = accounts.data?.find((a) => a.id === accountId);
   const preset = presets.data?.find((p) => p.id === account?.provider);
   const words = reason ?? account?.statusDetail ?? null;
+  const oauth = account?.authType === 'oauth2';
 
   useEffect(() => input.current?.focus(), []);
   useEffect(() => {
@@ -46,7 +50,7 @@ export function ReconnectDialog({ accountId, reason, onClose }: { accountId: num
     setError(null);
     setSteps([]);
     try {
-      const r = await call('accounts/reconnect', accountId, { password: password || undefined });
+      const r = await call('accounts/reconnect', accountId, oauth ? {} : { password: password || undefined });
       setSteps(r.steps);
       setReleased(r.released);
       setPhase(r.ok ? 'done' : 'failed');
@@ -69,7 +73,18 @@ export function ReconnectDialog({ accountId, reason, onClose }: { accountId: num
             <RawText text={words} limit={4000} className="raw words" />
           </>
         )}
-        {phase !== 'done' && (
+        {phase !== 'done' && oauth && (
+          <form onSubmit={submit} data-testid="reconnect-oauth">
+            <p>Sign in again in your browser. The sign-in page opens in your default browser; come back here when it says you can close it.</p>
+            <div className="buttons">
+              <button type="submit" className="primary" disabled={phase === 'testing'}>
+                {phase === 'testing' ? 'Waiting for the browser…' : 'Sign in again in your browser'}
+              </button>
+              <button type="button" onClick={onClose} disabled={phase === 'testing'}>Cancel</button>
+            </div>
+          </form>
+        )}
+        {phase !== 'done' && !oauth && (
           <form onSubmit={submit}>
             <label htmlFor="reconnect-password">New password</label>
             <input
@@ -92,14 +107,18 @@ export function ReconnectDialog({ accountId, reason, onClose }: { accountId: num
         )}
         {phase === 'testing' && (
           <ol className="steps-list" aria-live="polite">
-            {PENDING_STEPS.filter((s) => account?.imap || !s.startsWith('imap')).map((s) => (
+            {(oauth ? PENDING_OAUTH_STEPS : PENDING_STEPS).filter((s) => account?.imap || !s.startsWith('imap')).map((s) => (
               <li key={s} className="step pending"><span className="step-mark" aria-hidden="true">…</span> {s}</li>
             ))}
           </ol>
         )}
         {steps.length > 0 && <TestSteps steps={steps} />}
         {error && <p className="error" role="alert">{error}</p>}
-        {phase === 'failed' && !error && <p className="error" role="alert">The test failed; nothing was saved. Check the password and try again.</p>}
+        {phase === 'failed' && !error && (
+          <p className="error" role="alert">
+            {oauth ? 'The sign-in or the test did not succeed; the held messages stay held. Try again.' : 'The test failed; nothing was saved. Check the password and try again.'}
+          </p>
+        )}
         {phase === 'done' && (
           <div className="released" role="status" data-testid="released">
             <p><strong>Reconnected and saved.</strong> {released === 1 ? '1 held message was released' : `${released} held messages were released`} and will be sent now.</p>
