@@ -22,7 +22,7 @@ import { basename, join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { makeSelfSignedCert, type TestCert } from './certs';
 import { freePorts, waitForPorts } from './ports';
-import { processTree, readPidFile, reap, runDetaching, serverLifecycle } from './procs';
+import { readPidFile, runDetaching, serverLifecycle, terminateMaster } from './procs';
 import { makeServerDir } from './tmp';
 
 export interface DovecotOptions {
@@ -192,15 +192,8 @@ ${options.extraConfig ?? ''}
     }
   };
   const halt = async () => {
-    const master = readPidFile(pidPath);
-    if (!master) return;
-    const tree = processTree(master);
-    try {
-      process.kill(master, 'SIGTERM');
-    } catch {
-      // gone already
-    }
-    await reap(tree);
+    if (!readPidFile(pidPath)) return;
+    await terminateMaster(pidPath);
     await waitForPorts([imapPort, imapsPort], { listening: false, describe: 'dovecot stop' });
     rmSync(pidPath, { force: true });
   };

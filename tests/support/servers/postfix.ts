@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import type { DovecotServer } from './dovecot';
 import { makeSelfSignedCert, type TestCert } from './certs';
 import { freePorts, sleep, waitForPorts } from './ports';
-import { processTree, readPidFile, reap, runDetaching, serverLifecycle } from './procs';
+import { readPidFile, runDetaching, serverLifecycle, terminateMaster } from './procs';
 import { makeServerDir } from './tmp';
 
 export interface PostfixOptions {
@@ -224,15 +224,8 @@ postlog   unix-dgram n  -       n       -       1       postlogd
     await waitForPorts([port], { describe: 'postfix' });
   };
   const halt = async () => {
-    const master = readPidFile(pidPath);
-    if (!master) return;
-    const tree = processTree(master);
-    try {
-      process.kill(master, 'SIGTERM');
-    } catch {
-      // gone already
-    }
-    await reap(tree);
+    if (!readPidFile(pidPath)) return;
+    await terminateMaster(pidPath);
     await waitForPorts([port], { listening: false, describe: 'postfix stop' });
   };
   const run = (cmd: string, args: string[]) => {

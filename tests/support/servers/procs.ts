@@ -90,6 +90,19 @@ export function runDetaching(command: string, args: string[], outputPath: string
   }
 }
 
+/** Asks the master named in `pidPath` to stop and waits until its whole process tree is gone. */
+export async function terminateMaster(pidPath: string): Promise<void> {
+  const master = readPidFile(pidPath);
+  if (!master) return;
+  const tree = processTree(master);
+  try {
+    process.kill(master, 'SIGTERM');
+  } catch {
+    // gone already
+  }
+  await reap(tree);
+}
+
 /**
  * The part of a server handle that is the same for Dovecot and Postfix: its process tree, a
  * restart, and a stop that runs once and removes the instance's folder (unless
