@@ -28,6 +28,19 @@ export function registerClassify(program: Command): void {
 
 const STAGES = ['connect', 'tls', 'auth', 'mail', 'rcpt', 'data', 'after-data', 'network'];
 
+/**
+ * A reader that stops early (`classify *.eml | head`) closes our stdout: that is a normal end of
+ * the command, not a crash, so EPIPE ends the process quietly with the status it would have had.
+ */
+let stdoutClosed = false;
+function watchStdoutClose(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    stdoutClosed = true;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 /** Buffered stdout writer that respects back-pressure. */
 class Out {
   private buf: string[] = [];
@@ -38,7 +51,7 @@ class Out {
     if (this.size >= 64 * 1024) return this.flush();
   }
   flush(): Promise<void> | void {
-    if (!this.buf.length) return;
+    if (!this.buf.length || stdoutClosed) return;
     const chunk = this.buf.join('');
     this.buf = [];
     this.size = 0;
@@ -78,6 +91,7 @@ export async function runClassify(
   files: string[],
   opts: { replies?: string; reply?: string; provider?: string; stage?: string; filesFrom?: string },
 ): Promise<number> {
+  watchStdoutClose();
   const out = new Out();
   let failures = 0;
   const { classifyReply } = await import('../engine/classify/index');

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../support/cli';
+import { CLI, runCli } from '../../support/cli';
 
 const fixtures = join(__dirname, '../../fixtures/bounces');
 let work = '';
@@ -92,5 +93,27 @@ describe('outbox-monitor classify (the real command line)', () => {
     const r = await runCli(['classify', ...files], { timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(files.length);
+  });
+  it('ends quietly with status 0 when the reader closes the pipe early (classify *.eml | head -1)', async () => {
+    const names = readdirSync(fixtures).filter((f) => f.endsWith('.eml'));
+    const files = Array.from({ length: 3000 }, (_, i) => join(fixtures, names[i % names.length]));
+    const child = spawn(process.execPath, [CLI, 'classify', ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const first = await new Promise<string>((resolve) => {
+      let buf = '';
+      child.stdout.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const nl = buf.indexOf('\n');
+        if (nl !== -1) {
+          child.stdout.destroy(); // what `head -1` does after its line
+          resolve(buf.slice(0, nl));
+        }
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(JSON.parse(first)).toHaveProperty('file');
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|Error/);
+    expect(code).toBe(0);
   });
 });
