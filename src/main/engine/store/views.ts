@@ -3,6 +3,7 @@ import type { Category, Kind } from '../../../shared/categories';
 import type {
   AttemptView, BounceView, DueReason, FailureGroup, FailureRow, FailureSource, MessageState, MessageView, StatusSummary,
 } from '../../../shared/model';
+import { buildSearchHits, GROUP_NUMBER_SQL, type HitRow, type SearchHits } from './search-hits';
 
 /**
  * Read-only joined queries for the window: the failure list (grouped, filtered, searched and
@@ -128,6 +129,37 @@ export function createViews(db: Db) {
   let countsMark = '';
   const countsByFilter = new Map<string, Record<FailureGroup, number>>();
   const countCache = new Map<string, ReturnType<Db['prepare']>>();
+  // A trigram search, run once per text until the next write (see search-hits.ts). A few texts
+  // are kept so that typing back ("campaign 7" → "campaign" → "campaign 7") finds them again.
+  const hitsByPhrase = new Map<string, SearchHits>();
+  const HITS_KEPT = 4;
+  const searchHits = db.prepare<{ phrase: string }, HitRow>(`
+    SELECT f.id, f.account_id, f.category, f.recipient_domain, f.detected_at, ${GROUP_NUMBER_SQL} AS grp
+    FROM failures f
+    WHERE f.kind != 'none' AND f.id IN (SELECT rowid FROM failures_search WHERE failures_search MATCH @phrase)`).raw();
+  const rowsByIds = db.prepare<[string], FailureDbRow>(`
+    SELECT f.id, f.message_id, m.message_id AS header_message_id, f.account_id, a.name AS account_name,
+      f.recipient, f.category, f.kind, f.rule, f.source, f.status, f.reply_code,
+      substr(f.diagnostic, 1, ${LIST_DIAGNOSTIC_CHARS}) AS diagnostic, m.subject, f.detected_at, f.resolved_at,
+      ${GROUP_SQL} AS grp, m.next_attempt_at, m.due_reason, m.state AS msg_state
+    FROM failures f
+    LEFT JOIN messages m ON m.id = f.message_id
+    LEFT JOIN accounts a ON a.id = f.account_id
+    WHERE f.id IN (SELECT value FROM json_each(?))
+    ORDER BY f.detected_at DESC, f.id DESC`);
+
+  function hitsFor(phrase: string): SearchHits {
+    let hits = hitsByPhrase.get(phrase);
+    if (hits) {
+      // most recently used last, so the oldest text is the one dropped
+      hitsByPhrase.delete(phrase);
+    } else {
+      hits = buildSearchHits(searchHits.all({ phrase }));
+      if (hitsByPhrase.size >= HITS_KEPT) hitsByPhrase.delete(hitsByPhrase.keys().next().value!);
+    }
+    hitsByPhrase.set(phrase, hits);
+    return hits;
+  }
 
   function filterSql(q: FailureQuery): { key: string; where: string[]; needsMessage: boolean } {
     const where: string[] = ["f.kind != 'none'"];
@@ -145,10 +177,8 @@ export function createViews(db: Db) {
       where.push('f.recipient_domain = @domain');
       key += 'd';
     }
-    if (usesTrigrams(q.search)) {
-      where.push('f.id IN (SELECT rowid FROM failures_search WHERE failures_search MATCH @phrase)');
-      key += 's';
-    } else if (q.search) {
+    // Searches of three characters or more go through the trigram index and search-hits.ts.
+    if (q.search && !usesTrigrams(q.search)) {
       // LIKE is case-insensitive for ASCII, which covers addresses and most reply texts.
       where.push(`(f.recipient LIKE @pattern ESCAPE '\\' OR f.diagnostic LIKE @pattern ESCAPE '\\'
         OR m.subject LIKE @pattern ESCAPE '\\' OR f.category LIKE @pattern ESCAPE '\\')`);
@@ -200,7 +230,7 @@ export function createViews(db: Db) {
   }
 
   // Without a search, each group's count is a range count on one index (no sort, no table
-  // reads); with a search, the matching rows are few enough to group directly.
+  // reads); a short (LIKE) search reads every row once and groups them, kept until the next write.
   function countStatement(q: FailureQuery) {
     const { key, where, needsMessage } = filterSql(q);
     let stmt = countCache.get(key);
@@ -306,6 +336,16 @@ export function createViews(db: Db) {
       if (mark !== countsMark) {
         countsMark = mark;
         countsByFilter.clear();
+        hitsByPhrase.clear();
+      }
+      if (p.phrase !== null) {
+        const hits = hitsFor(p.phrase);
+        const filter = { accountId: p.accountId, category: p.category, domain: p.domain };
+        const groups = hits.counts(filter);
+        const total = q.group ? groups[q.group] : groups.needs_you + groups.retrying + groups.wont_retry + groups.resolved;
+        const ids = hits.page(filter, q.group, q.offset, q.limit);
+        const rows = ids.length ? rowsByIds.all(JSON.stringify(ids)).map(toFailureRow) : [];
+        return { rows, total, groups };
       }
       const countKey = JSON.stringify([p.accountId, p.category, p.domain, p.pattern, p.phrase]);
       let groups = countsByFilter.get(countKey);
