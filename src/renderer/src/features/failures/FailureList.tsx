@@ -14,9 +14,9 @@ interface Props {
   rowAt(index: number): FailureRow | undefined;
   ensureRange(start: number, end: number): void;
   openId: number | null;
-  selected: Set<number>;
+  selected: ReadonlyMap<number, unknown>;
   onOpen(id: number): void;
-  onToggle(id: number): void;
+  onToggle(row: FailureRow): void;
   onResend(id: number): void;
 }
 
@@ -84,7 +84,7 @@ export function FailureList({ total, version, rowAt, ensureRange, openId, select
         break;
       case 'x':
       case ' ':
-        if (row) onToggle(row.id);
+        if (row) onToggle(row);
         break;
       default:
         return;
@@ -101,7 +101,7 @@ export function FailureList({ total, version, rowAt, ensureRange, openId, select
     setActive(index);
     onOpenRef.current(id);
   }, []);
-  const toggle = useCallback((id: number) => onToggleRef.current(id), []);
+  const toggle = useCallback((row: FailureRow) => onToggleRef.current(row), []);
 
   const activeRow = rowAt(active);
   return (
@@ -153,7 +153,7 @@ interface RowProps {
   open: boolean;
   checked: boolean;
   onOpen(index: number, id: number): void;
-  onToggle(id: number): void;
+  onToggle(row: FailureRow): void;
 }
 
 const Row = memo(function Row({ row, index, active, open, checked, onOpen, onToggle }: RowProps) {
@@ -165,7 +165,7 @@ const Row = memo(function Row({ row, index, active, open, checked, onOpen, onTog
         checked={checked}
         aria-label={`Select failure to ${row.recipient ?? 'all recipients'}`}
         onClick={(e) => e.stopPropagation()}
-        onChange={() => onToggle(row.id)}
+        onChange={() => onToggle(row)}
         tabIndex={-1}
       />
       <div className="row-body">

@@ -31,16 +31,13 @@ export function FailuresView({ accounts, accountsLoaded, openId, onOpen, actions
   const [category, setCategory] = useState<Category | undefined>(undefined);
   const [domain, setDomain] = useState('');
   const [searchInput, setSearchInput] = useState('');
-  const [search, setSearch] = useState('');
-  const [selected, setSelected] = useState<Set<number>>(() => new Set());
+  // Every keystroke is a new filter; usePagedFailures keeps at most one query in flight and
+  // asks for the newest text when it returns, so fast typing does not queue queries.
+  const search = searchInput.trim();
+  // The selected rows themselves, not only their ids: the list forgets pages scrolled far away.
+  const [selected, setSelected] = useState<ReadonlyMap<number, FailureRow>>(() => new Map());
   const [busy, setBusy] = useState(false);
   const [pickedGroup, setPickedGroup] = useState(false);
-
-  // Typing settles for a moment before the engine is asked, so each keystroke is not a query.
-  useEffect(() => {
-    const t = setTimeout(() => setSearch(searchInput.trim()), 40);
-    return () => clearTimeout(t);
-  }, [searchInput]);
 
   const filter: FailureFilter = useMemo(
     () => ({ group, accountId, category, domain: domain.trim() || undefined, search: search || undefined }),
@@ -56,14 +53,14 @@ export function FailuresView({ accounts, accountsLoaded, openId, onOpen, actions
     if (first && first.id !== group) setGroup(first.id);
   }, [paged.loaded, paged.groups, group, pickedGroup]);
 
-  useEffect(() => setSelected(new Set()), [filter]);
+  useEffect(() => setSelected(new Map()), [filter]);
 
   const run = useCallback(
     async (label: string, fn: () => Promise<string>) => {
       setBusy(true);
       try {
         actions.toast(await fn());
-        setSelected(new Set());
+        setSelected(new Map());
         paged.reload();
       } catch (e) {
         actions.toast(`${label} failed: ${errorText(e)}`, 'error');
@@ -83,16 +80,8 @@ export function FailuresView({ accounts, accountsLoaded, openId, onOpen, actions
     [run],
   );
 
-  const selectedIds = [...selected];
-  const selectedRows = (): FailureRow[] => {
-    const out: FailureRow[] = [];
-    for (let i = 0; i < paged.total && out.length < selected.size; i++) {
-      const row = paged.rowAt(i);
-      if (row && selected.has(row.id)) out.push(row);
-    }
-    return out;
-  };
-  const recipientsOfSelected = () => [...new Set(selectedRows().map((r) => r.recipient).filter((r): r is string => !!r))];
+  const selectedIds = [...selected.keys()];
+  const recipientsOfSelected = () => [...new Set([...selected.values()].map((r) => r.recipient).filter((r): r is string => !!r))];
 
   const noAccounts = accountsLoaded && accounts.length === 0;
   const nothingAtAll = paged.loaded && GROUPS.every((g) => paged.groups[g.id] === 0) && !search && !category && !domain && accountId === undefined;
@@ -189,7 +178,7 @@ export function FailuresView({ accounts, accountsLoaded, openId, onOpen, actions
               >
                 Unsuppress
               </button>
-              <button type="button" className="link" onClick={() => setSelected(new Set())}>Clear</button>
+              <button type="button" className="link" onClick={() => setSelected(new Map())}>Clear</button>
             </>
           ) : (
             <span className="hint">
@@ -227,11 +216,11 @@ export function FailuresView({ accounts, accountsLoaded, openId, onOpen, actions
             openId={openId}
             selected={selected}
             onOpen={onOpen}
-            onToggle={(id) =>
+            onToggle={(row) =>
               setSelected((s) => {
-                const n = new Set(s);
-                if (n.has(id)) n.delete(id);
-                else n.add(id);
+                const n = new Map(s);
+                if (n.has(row.id)) n.delete(row.id);
+                else n.set(row.id, row);
                 return n;
               })
             }

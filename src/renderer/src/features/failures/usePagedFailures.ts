@@ -4,6 +4,8 @@ import type { Category } from '../../../../shared/categories';
 import { call, errorText, subscribe } from '../../outbox';
 
 export const PAGE_SIZE = 100;
+/** Pages kept on each side of the visible ones; farther pages are dropped (and fetched again if scrolled back to). */
+const PAGES_KEPT_AROUND = 5;
 
 export interface FailureFilter {
   group: FailureGroup;
@@ -59,10 +61,25 @@ export function usePagedFailures(filter: FailureFilter) {
   const filterRef = useRef(filter);
   filterRef.current = filter;
 
+  // Requests sent and not yet answered, of any generation, and what to start once they are all
+  // back (see `begin`).
+  const outstanding = useRef(0);
+  const pending = useRef<null | (() => void)>(null);
+
+  const settled = useCallback(() => {
+    outstanding.current--;
+    if (outstanding.current === 0 && pending.current) {
+      const start = pending.current;
+      pending.current = null;
+      start();
+    }
+  }, []);
+
   const fetchPage = useCallback((page: number, gen: number) => {
     const flight = inFlight.current;
     if (flight.has(page)) return;
     flight.add(page);
+    outstanding.current++;
     const f = filterRef.current;
     ask({
       group: f.group,
@@ -75,6 +92,7 @@ export function usePagedFailures(filter: FailureFilter) {
     }).then(
       (res) => {
         flight.delete(page);
+        settled();
         if (gen !== generation.current) return;
         if (fresh.current) {
           fresh.current = false;
@@ -89,32 +107,51 @@ export function usePagedFailures(filter: FailureFilter) {
       },
       (e: unknown) => {
         flight.delete(page);
+        settled();
         if (gen !== generation.current) return;
         setError(errorText(e));
         setLoaded(true);
       },
     );
-  }, []);
+  }, [settled]);
 
-  // A new filter starts a new generation: old answers still in flight are ignored. The old
-  // rows stay on screen until the first page of the answer replaces them all at once (no
-  // flash of placeholders, and one DOM update instead of two).
-  const fresh = useRef(false);
-  useEffect(() => {
+  // A new generation (a new filter, or a refresh after engine events) asks at once when nothing
+  // is in flight. Otherwise it waits for the older answers, which will be ignored, and then asks
+  // once for the newest state only: typing "campaign 7" while the engine is busy becomes one
+  // more query, not ten queued behind each other, and no fixed typing pause delays the answer.
+  const begin = useCallback((start: () => void) => {
     generation.current++;
     inFlight.current = new Set();
+    if (outstanding.current > 0) pending.current = start;
+    else start();
+  }, []);
+
+  // A new filter: the old rows stay on screen until the first page of the answer replaces them
+  // all at once (no flash of placeholders, and one DOM update instead of two).
+  const fresh = useRef(false);
+  useEffect(() => {
     fresh.current = true;
-    const [start, end] = visible.current;
-    fetchPage(0, generation.current);
-    for (let p = Math.floor(start / PAGE_SIZE); p <= Math.floor(Math.max(start, end) / PAGE_SIZE); p++) {
-      if (p > 0) fetchPage(p, generation.current);
-    }
-  }, [key, fetchPage]);
+    begin(() => {
+      const [start, end] = visible.current;
+      fetchPage(0, generation.current);
+      for (let p = Math.floor(start / PAGE_SIZE); p <= Math.floor(Math.max(start, end) / PAGE_SIZE); p++) {
+        if (p > 0) fetchPage(p, generation.current);
+      }
+    });
+  }, [key, begin, fetchPage]);
 
   const ensureRange = useCallback(
     (start: number, end: number) => {
       visible.current = [start, end];
-      for (let p = Math.floor(start / PAGE_SIZE); p <= Math.floor(Math.max(start, end) / PAGE_SIZE); p++) {
+      const first = Math.floor(start / PAGE_SIZE);
+      const last = Math.floor(Math.max(start, end) / PAGE_SIZE);
+      // Memory stays flat however far the list is scrolled: fewer live rows, shorter GC pauses.
+      for (const p of pages.current.keys()) {
+        if (p < first - PAGES_KEPT_AROUND || p > last + PAGES_KEPT_AROUND) pages.current.delete(p);
+      }
+      // A waiting generation fetches the visible range when it starts.
+      if (pending.current) return;
+      for (let p = first; p <= last; p++) {
         if (!pages.current.has(p)) fetchPage(p, generation.current);
       }
     },
@@ -122,15 +159,17 @@ export function usePagedFailures(filter: FailureFilter) {
   );
 
   const reload = useCallback(() => {
-    generation.current++;
-    inFlight.current = new Set();
-    const [start, end] = visible.current;
-    const first = Math.floor(start / PAGE_SIZE);
-    const last = Math.floor(Math.max(start, end) / PAGE_SIZE);
-    // Keep the visible pages on screen while they refresh; forget the rest.
-    for (const p of [...pages.current.keys()]) if (p < first || p > last) pages.current.delete(p);
-    for (let p = first; p <= last; p++) fetchPage(p, generation.current);
-  }, [fetchPage]);
+    // A generation still waiting to start fetches everything visible afresh anyway.
+    if (pending.current) return;
+    begin(() => {
+      const [start, end] = visible.current;
+      const first = Math.floor(start / PAGE_SIZE);
+      const last = Math.floor(Math.max(start, end) / PAGE_SIZE);
+      // Keep the visible pages on screen while they refresh; forget the rest.
+      for (const p of [...pages.current.keys()]) if (p < first || p > last) pages.current.delete(p);
+      for (let p = first; p <= last; p++) fetchPage(p, generation.current);
+    });
+  }, [begin, fetchPage]);
 
   // Bursts of engine events (a batch of 500 failures) become one refresh.
   useEffect(() => {
