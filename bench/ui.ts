@@ -106,6 +106,18 @@ const SCROLL = `new Promise((resolve) => {
   requestAnimationFrame(step);
 })`;
 
+/** The longest task on the page's main thread in a Chromium trace, in ms. */
+function longestRendererTask(trace: Buffer): number {
+  type TraceEvent = { name: string; ph: string; pid: number; tid: number; dur?: number; args?: { name?: string } };
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  let longest = 0;
+  for (const e of events) {
+    if (e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`)) longest = Math.max(longest, (e.dur ?? 0) / 1000);
+  }
+  return longest;
+}
+
 async function main(): Promise<void> {
   ensureRendererBuilt();
   const te = startTestEngine({ schedule: false });
@@ -131,7 +143,11 @@ async function main(): Promise<void> {
     filter['search "person1234"'] = (await app.page.evaluate(respond('input', '#failure-search', 'person1234'))) as number;
     filter['search cleared'] = (await app.page.evaluate(respond('input', '#failure-search', ''))) as number;
     filter['domain = mail.test'] = (await app.page.evaluate(respond('input', 'input[aria-label="Recipient domain"]', 'mail.test'))) as number;
+    // The Long Tasks API only reports tasks over 50 ms; a trace of the renderer's main thread
+    // gives the longest task whatever its length, so the figure shows how far under the goal it is.
+    await browser.startTracing(app.page, { categories: ['toplevel'] });
     const scroll = (await app.page.evaluate(SCROLL)) as { task: number; tasks: number; frame: number; frames: number };
+    const traced = longestRendererTask(await browser.stopTracing());
     await app.close();
 
     // A picture of the busy window for the README: the list with one failure open.
@@ -152,7 +168,7 @@ async function main(): Promise<void> {
     console.log(`first paint of the failures view: ${runs.map((r) => `${Math.round(r)} ms`).join(', ')} (goal ≤ 1000 ms)`);
     for (const [name, ms] of Object.entries(filter)) console.log(`filter/search response, ${name}: ${Math.round(ms)} ms (goal ≤ 100 ms; from the input event to the new rows painted)`);
     console.log(`engine alone, search "person1234" in Needs you: ${Math.round(engineSearch)} ms`);
-    console.log(`scrolling ${scroll.frames} frames (jumps and steps): longest task ${scroll.tasks ? `${Math.round(scroll.task)} ms (${scroll.tasks} long tasks)` : 'under 50 ms (no long task reported)'}, longest frame gap ${Math.round(scroll.frame)} ms (goal: longest task ≤ 50 ms)`);
+    console.log(`scrolling ${scroll.frames} frames (jumps and steps): longest task ${Math.round(traced)} ms in the trace, ${scroll.tasks ? `${scroll.tasks} long tasks reported (longest ${Math.round(scroll.task)} ms)` : 'no long task reported'}, longest frame gap ${Math.round(scroll.frame)} ms (goal: longest task ≤ 50 ms)`);
   } finally {
     await browser.close();
     await server.close();
