@@ -5,7 +5,7 @@
 //   BENCH_SMOKE=1: 1,000 messages, to check the script itself.
 // The load comes from bench/relay-client.cjs (one write per message, pipelined MAIL/RCPT/DATA);
 // `--client nodemailer` uses nodemailer's SMTP client instead, as runs before 2026-11-28 did.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -87,6 +87,14 @@ async function main(): Promise<void> {
   // --- intake ---
   // The load comes from a worker thread, as it would from another program: the client's own
   // SMTP work must not share the intake's event loop.
+  // The WAL file never shrinks while the engine runs: its size is the most it held at once.
+  const walSize = () => {
+    try {
+      return statSync(join(dir, 'outbox.db-wal')).size;
+    } catch {
+      return 0;
+    }
+  };
   const t0 = process.hrtime.bigint();
   const { total: latencies, dataEnd } = await new Promise<{ total: number[]; dataEnd: number[] }>((resolve, reject) => {
     const worker = new Worker(CLIENT_KIND === 'raw' ? join(__dirname, 'relay-client.cjs') : NODEMAILER_CLIENT, {
@@ -97,6 +105,7 @@ async function main(): Promise<void> {
     worker.once('error', reject);
   });
   const intakeSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const walBytes = walSize();
   await intake.stop();
   latencies.sort((a, b) => a - b);
   dataEnd.sort((a, b) => a - b);
@@ -127,6 +136,7 @@ async function main(): Promise<void> {
       `  stored ${stored}, ${fmt(MESSAGES / intakeSeconds)} msg/s (${fmt(intakeSeconds)} s)`,
       `  latency per message (MAIL FROM → 250): p50 ${fmt(pct(latencies, 50))} ms, p99 ${fmt(pct(latencies, 99))} ms, max ${fmt(latencies[latencies.length - 1])} ms`,
       ...(dataEnd.length ? [`  end of DATA → 250: p50 ${fmt(pct(dataEnd, 50))} ms, p99 ${fmt(pct(dataEnd, 99))} ms`] : []),
+      `  WAL file at its largest: ${fmt(walBytes / 1024 / 1024)} MB`,
       SEND ? `send to a local sink (scheduler + nodemailer): ${sunk} messages, ${fmt(sunk / sendSeconds)} msg/s (${fmt(sendSeconds)} s)` : 'send: skipped (--no-send)',
       '',
     ].join('\n'),

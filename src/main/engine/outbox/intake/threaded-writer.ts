@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EngineContext } from '../../index';
 import { announceStored, IntakeWriter, type Arrival, type ArrivalWriter, type Stored } from './store';
+import { startIntakeThread } from './thread-bootstrap';
 import type { FromWriter, ToWriter } from './writer-thread';
 
 const START_TIMEOUT_MS = 15_000;
@@ -15,13 +16,6 @@ function workerEntry(): string | null {
   const candidates = [join(__dirname, 'writer-thread.ts'), join(__dirname, 'writer-thread.js'), join(__dirname, 'intake-writer.js'), join(__dirname, '..', 'intake-writer.js')];
   return candidates.find((p) => existsSync(p)) ?? null;
 }
-
-// Sources run through tsx's CommonJS hook; a built entry is plain JavaScript.
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-if (workerData.entry.endsWith('.ts')) require('tsx/cjs/api').register();
-require(workerData.entry);
-`;
 
 /**
  * The intake's writer with commits on a worker thread (writer-thread.ts), so the SMTP side
@@ -59,7 +53,7 @@ class ThreadedWriter implements ArrivalWriter {
   ) {}
 
   static start(ctx: EngineContext, entry: string, fallback: () => ArrivalWriter): Promise<ThreadedWriter> {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { entry, dbPath: ctx.dbPath, nativeBinding: ctx.nativeBinding } });
+    const worker = startIntakeThread(entry, { role: 'writer', dbPath: ctx.dbPath, nativeBinding: ctx.nativeBinding });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error('the writer thread did not start in time')), START_TIMEOUT_MS);
       const detach = () => {
@@ -134,6 +128,7 @@ class ThreadedWriter implements ArrivalWriter {
   }
 
   private onMessage(m: FromWriter): void {
+    if (m.type === 'log') return this.ctx.logger.warn(m.event, m.fields);
     if (m.type !== 'stored' && m.type !== 'failed') return;
     const settled = m.seqs.map((s) => {
       const p = this.pending.get(s);

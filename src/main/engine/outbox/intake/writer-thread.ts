@@ -4,12 +4,17 @@
  * one transaction commits here, the main thread keeps reading the next messages; whatever
  * arrived meanwhile is the next batch (no timer). A result goes back only after COMMIT returned.
  *
+ * Its WAL is kept short by wal-keeper.ts, which checkpoints on a thread of its own (the same
+ * entry file started with role `checkpoint`, see checkpointer.ts) instead of inside commits.
+ *
  * Protocol (see threaded-writer.ts): in `arrive` (raw transferred) and `close`; out `ready`,
- * `open_failed`, `stored`, `failed`, `closed`.
+ * `open_failed`, `stored`, `failed`, `log`, `closed`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeOpenError, openDatabase, type Db } from '../../store/db';
+import { runCheckpointer } from './checkpointer';
 import { intakeRepos, writeArrivals, type Arrival, type IntakeRepos } from './store';
+import { WalKeeper } from './wal-keeper';
 
 export interface ArriveMessage {
   type: 'arrive';
@@ -27,30 +32,27 @@ export type FromWriter =
   | { type: 'open_failed'; message: string }
   | { type: 'stored'; seqs: number[]; results: { id: number; held: boolean }[] }
   | { type: 'failed'; seqs: number[]; message: string }
+  | { type: 'log'; event: string; fields: Record<string, unknown> }
   | { type: 'closed' };
-
-/** pages in the WAL before this connection checkpoints (40 MB at 4 KB pages) */
-const WRITER_AUTOCHECKPOINT_PAGES = 10_000;
 
 function run(): void {
   const port = parentPort;
   if (!port) return;
-  const { dbPath, nativeBinding } = workerData as { dbPath: string; nativeBinding?: string };
+  const { dbPath, nativeBinding, entry } = workerData as { dbPath: string; nativeBinding?: string; entry: string };
   const post = (m: FromWriter) => port.postMessage(m);
   let db: Db;
   let repos: IntakeRepos;
+  let wal: WalKeeper;
   try {
     // The engine opened (and migrated) the file already; this connection only writes arrivals.
     db = openDatabase(dbPath, { migrate: false, nativeBinding });
     repos = intakeRepos(db);
-    // Checkpoints run in whichever connection commits past the threshold; the default 1,000 pages
-    // (4 MB, about 200 intake messages) made every few batches wait for a copy plus an fsync of the
-    // database file. Fewer, larger checkpoints here measured 1,380 → 1,690 msg/s (bench:relay).
-    db.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
+    wal = new WalKeeper(db, { entry, dbPath, nativeBinding, log: (event, fields) => post({ type: 'log', event, fields }) });
   } catch (e) {
     post({ type: 'open_failed', message: describeOpenError(dbPath, e).message });
     return;
   }
+  wal.start();
   let queue: ArriveMessage[] = [];
   let scheduled = false;
   let closing = false;
@@ -70,15 +72,19 @@ function run(): void {
       try {
         const results = writeArrivals(db, repos, arrivals, Math.max(...batch.map((m) => m.now)));
         post({ type: 'stored', seqs, results });
+        wal.committed(arrivals.length, arrivals.reduce((n, a) => n + a.raw.length, 0));
       } catch (e) {
         post({ type: 'failed', seqs, message: describeOpenError(dbPath, e).message });
       }
     }
     if (closing && queue.length === 0) {
-      db.close();
-      post({ type: 'closed' });
-      port.close();
-    }
+      closing = false;
+      void wal.close().then(() => {
+        db.close();
+        post({ type: 'closed' });
+        port.close();
+      });
+    } else if (queue.length === 0) wal.idle();
   };
   const schedule = () => {
     if (scheduled) return;
@@ -95,4 +101,5 @@ function run(): void {
   post({ type: 'ready' });
 }
 
-run();
+if ((workerData as { role?: string } | null)?.role === 'checkpoint') runCheckpointer();
+else run();
