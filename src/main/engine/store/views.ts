@@ -3,7 +3,7 @@ import type { Category, Kind } from '../../../shared/categories';
 import type {
   AttemptView, BounceView, DueReason, FailureGroup, FailureRow, FailureSource, MessageState, MessageView, StatusSummary,
 } from '../../../shared/model';
-import { buildSearchHits, GROUP_NUMBER_SQL, type HitRow, type SearchHits } from './search-hits';
+import { buildSearchHits, HIT_WHEN_SQL, type HitColumnsRow, type HitRow, type SearchHits } from './search-hits';
 
 /**
  * Read-only joined queries for the window: the failure list (grouped, filtered, searched and
@@ -134,9 +134,12 @@ export function createViews(db: Db) {
   const hitsByPhrase = new Map<string, SearchHits>();
   const HITS_KEPT = 4;
   const searchHits = db.prepare<{ phrase: string }, HitRow>(`
-    SELECT f.id, f.account_id, f.category, f.recipient_domain, f.detected_at, ${GROUP_NUMBER_SQL} AS grp
+    SELECT f.id, ${HIT_WHEN_SQL} AS hit_when
     FROM failures f
     WHERE f.kind != 'none' AND f.id IN (SELECT rowid FROM failures_search WHERE failures_search MATCH @phrase)`).raw();
+  const hitColumns = db.prepare<[string], HitColumnsRow>(
+    'SELECT f.id, f.account_id, f.category, f.recipient_domain FROM failures f WHERE f.id IN (SELECT value FROM json_each(?))',
+  ).raw();
   const rowsByIds = db.prepare<[string], FailureDbRow>(`
     SELECT f.id, f.message_id, m.message_id AS header_message_id, f.account_id, a.name AS account_name,
       f.recipient, f.category, f.kind, f.rule, f.source, f.status, f.reply_code,
@@ -154,7 +157,7 @@ export function createViews(db: Db) {
       // most recently used last, so the oldest text is the one dropped
       hitsByPhrase.delete(phrase);
     } else {
-      hits = buildSearchHits(searchHits.all({ phrase }));
+      hits = buildSearchHits(searchHits.all({ phrase }), (ids) => hitColumns.all(JSON.stringify(ids)));
       if (hitsByPhrase.size >= HITS_KEPT) hitsByPhrase.delete(hitsByPhrase.keys().next().value!);
     }
     hitsByPhrase.set(phrase, hits);
