@@ -174,7 +174,12 @@ export async function startIntake(ctx: EngineContext, opts: IntakeOptions = {}):
           return callback(smtpError(552, `5.3.4 Message too large: ${describeBytes(size)}; the limit of account "${account?.name ?? '?'}" is ${describeBytes(limit)}.`));
         }
         if (!account) return callback(smtpError(451, '4.3.0 No account for this message; try again.'));
-        const raw = Buffer.concat(chunks, size);
+        // One copy of the body, into memory of its own (never Node's shared pool), which the
+        // writer thread then takes over without copying again.
+        const raw = Buffer.allocUnsafeSlow(size);
+        let at = 0;
+        for (const c of chunks) at += c.copy(raw, at);
+        chunks.length = 0;
         writer
           .store({
             accountId: account.id,

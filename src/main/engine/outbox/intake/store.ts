@@ -22,7 +22,11 @@ export interface Stored {
 export interface ArrivalWriter {
   /** where commits run: a worker thread with its own connection, or this thread */
   readonly mode: 'thread' | 'inline';
-  /** Resolves once the message's transaction is committed (synchronous=FULL), never before. */
+  /**
+   * Resolves once the message's transaction is committed (synchronous=FULL), never before.
+   * Takes `arrival.raw` over: the caller must not use it afterwards (its memory may have moved
+   * to another thread).
+   */
   store(arrival: Arrival): Promise<Stored>;
   /** Resolves once nothing is waiting to be written. */
   idle(): Promise<void>;

@@ -96,9 +96,11 @@ class ThreadedWriter implements ArrivalWriter {
   store(arrival: Arrival): Promise<Stored> {
     if (this.replacement) return this.replacement.store(arrival);
     if (this.closed) return Promise.reject(new Error('the relay is shutting down'));
-    // A buffer of its own (never Node's shared pool), so its memory can move to the thread without a copy.
-    const raw = Buffer.allocUnsafeSlow(arrival.raw.length);
-    arrival.raw.copy(raw);
+    // Memory the buffer has to itself moves to the thread as it is (the caller gave it away);
+    // a slice of a larger one (Node's pool) is copied first, or the rest would go with it.
+    const owned = arrival.raw.byteOffset === 0 && arrival.raw.byteLength === arrival.raw.buffer.byteLength;
+    const raw = owned ? arrival.raw : Buffer.allocUnsafeSlow(arrival.raw.length);
+    if (!owned) arrival.raw.copy(raw);
     const seq = ++this.seq;
     const message: ToWriter = { type: 'arrive', seq, accountId: arrival.accountId, mailFrom: arrival.mailFrom, recipients: arrival.recipients, raw, now: this.ctx.clock.now() };
     return new Promise<Stored>((resolve, reject) => {
