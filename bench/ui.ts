@@ -106,16 +106,20 @@ const SCROLL = `new Promise((resolve) => {
   requestAnimationFrame(step);
 })`;
 
-/** The longest task on the page's main thread in a Chromium trace, in ms. */
-function longestRendererTask(trace: Buffer): number {
-  type TraceEvent = { name: string; ph: string; pid: number; tid: number; dur?: number; args?: { name?: string } };
+/**
+ * The longest task on the page's main thread in a Chromium trace, in ms, with the CPU time the
+ * thread actually ran during it: a task much longer than its CPU time waited for a core that
+ * other work on the machine held.
+ */
+function longestRendererTask(trace: Buffer): { wall: number; cpu: number | null } {
+  type TraceEvent = { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } };
   const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
   const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-  let longest = 0;
+  let longest: TraceEvent | null = null;
   for (const e of events) {
-    if (e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`)) longest = Math.max(longest, (e.dur ?? 0) / 1000);
+    if (e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`) && (e.dur ?? 0) > (longest?.dur ?? 0)) longest = e;
   }
-  return longest;
+  return { wall: (longest?.dur ?? 0) / 1000, cpu: longest?.tdur !== undefined ? longest.tdur / 1000 : null };
 }
 
 async function main(): Promise<void> {
@@ -168,7 +172,7 @@ async function main(): Promise<void> {
     console.log(`first paint of the failures view: ${runs.map((r) => `${Math.round(r)} ms`).join(', ')} (goal ≤ 1000 ms)`);
     for (const [name, ms] of Object.entries(filter)) console.log(`filter/search response, ${name}: ${Math.round(ms)} ms (goal ≤ 100 ms; from the input event to the new rows painted)`);
     console.log(`engine alone, search "person1234" in Needs you: ${Math.round(engineSearch)} ms`);
-    console.log(`scrolling ${scroll.frames} frames (jumps and steps): longest task ${Math.round(traced)} ms in the trace, ${scroll.tasks ? `${scroll.tasks} long tasks reported (longest ${Math.round(scroll.task)} ms)` : 'no long task reported'}, longest frame gap ${Math.round(scroll.frame)} ms (goal: longest task ≤ 50 ms)`);
+    console.log(`scrolling ${scroll.frames} frames (jumps and steps): longest task ${Math.round(traced.wall)} ms in the trace${traced.cpu !== null ? ` (${Math.round(traced.cpu)} ms of it on the CPU)` : ''}, ${scroll.tasks ? `${scroll.tasks} long tasks reported (longest ${Math.round(scroll.task)} ms)` : 'no long task reported'}, longest frame gap ${Math.round(scroll.frame)} ms (goal: longest task ≤ 50 ms)`);
   } finally {
     await browser.close();
     await server.close();
