@@ -54,6 +54,7 @@ export class WalKeeper {
   /** estimated bytes committed since the last request */
   private sinceRequest = 0;
   private asked = false;
+  private askAgain = false;
   private idleTimer: NodeJS.Timeout | null = null;
   private ready = false;
   private readonly limits: WalLimits;
@@ -79,6 +80,7 @@ export class WalKeeper {
   /** After each commit: `messages` stored, `bytes` of raw mail among them. */
   committed(messages: number, bytes: number): void {
     this.cancelIdle();
+    this.askAgain = false;
     this.sinceRequest += bytes + messages * PAGES_PER_MESSAGE * this.pageSize;
     if (this.sinceRequest >= this.limits.stepBytes) this.ask();
   }
@@ -88,7 +90,9 @@ export class WalKeeper {
     if (this.idleTimer || this.sinceRequest === 0) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = null;
-      this.ask();
+      // A checkpoint still running began before the last commits: ask again once it is back.
+      if (this.asked) this.askAgain = true;
+      else this.ask();
     }, this.limits.idleMs);
     this.idleTimer.unref();
   }
@@ -120,6 +124,10 @@ export class WalKeeper {
     }
     if (m.type === 'open_failed') return this.lost(m.message);
     this.asked = false;
+    if (this.askAgain) {
+      this.askAgain = false;
+      return this.ask();
+    }
     if (m.type === 'checkpoint_failed') {
       this.opts.log('intake.checkpoint_failed', { error: m.message });
       return;
