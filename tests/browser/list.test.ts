@@ -84,6 +84,28 @@ describe('the failure list', () => {
     await app.close();
   });
 
+  it('asks for one or two letters only after a pause, so typing a word skips their full scans', async () => {
+    const searches: string[] = [];
+    const counting: Dispatch = async (name, args) => {
+      if (name === 'failures/list') searches.push(String((args as [{ search?: string }])[0].search ?? ''));
+      return te.dispatch(name, args);
+    };
+    const app = await openApp(browser, server.url, { engine: te.engine, dispatch: counting });
+    const { page } = app;
+    await page.locator('.row[data-failure-id]').first().waitFor();
+    searches.length = 0;
+
+    await page.locator('#failure-search').pressSequentially('cam', { delay: 30 });
+    await expect.poll(() => searches.includes('cam')).toBe(true);
+    expect(searches.filter((s) => s === 'c' || s === 'ca')).toEqual([]);
+
+    // a short text on its own is still searched for, once the typing stops
+    await page.locator('#failure-search').fill('');
+    await page.locator('#failure-search').pressSequentially('13');
+    await expect.poll(() => searches[searches.length - 1], { timeout: 5_000 }).toBe('13');
+    await app.close();
+  });
+
   it('keeps the selection when the rows it came from are scrolled out of memory', async () => {
     const app = await openApp(browser, server.url, te);
     const { page } = app;

@@ -6,6 +6,7 @@ import { call, errorText } from '../../outbox';
 import { FailureDetailPanel } from '../detail/FailureDetailPanel';
 import { FailureList } from './FailureList';
 import { usePagedFailures, type FailureFilter } from './usePagedFailures';
+import { useSearchText } from './useSearchText';
 import { WelcomeCard } from './WelcomeCard';
 
 export const GROUPS: { id: FailureGroup; label: string; empty: string }[] = [
@@ -31,9 +32,10 @@ export function FailuresView({ accounts, accountsLoaded, openId, onOpen, actions
   const [category, setCategory] = useState<Category | undefined>(undefined);
   const [domain, setDomain] = useState('');
   const [searchInput, setSearchInput] = useState('');
-  // Every keystroke is a new filter; usePagedFailures keeps at most one query in flight and
-  // asks for the newest text when it returns, so fast typing does not queue queries.
-  const search = searchInput.trim();
+  // Every keystroke is a new filter (one or two letters after a pause: see useSearchText);
+  // usePagedFailures keeps at most one query in flight and asks for the newest text when it
+  // returns, so fast typing does not queue queries.
+  const search = useSearchText(searchInput);
   // The selected rows themselves, not only their ids: the list forgets pages scrolled far away.
   const [selected, setSelected] = useState<ReadonlyMap<number, FailureRow>>(() => new Map());
   const [busy, setBusy] = useState(false);
