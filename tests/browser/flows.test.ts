@@ -4,6 +4,7 @@ import { ManualClock } from '../../src/main/engine/ports';
 import { startProvider } from '../engine/outbox/support/provider';
 import { ensureRendererBuilt, launchChromium, openApp, RENDERER_DIR, screenshot, serveStatic, startTestEngine, type TestEngine } from '../support/browser/harness';
 import { insertFailure, queueMessage } from '../support/browser/seed';
+import { until } from '../support/until';
 
 let browser: Browser;
 let server: { url: string; close(): Promise<void> };
@@ -34,14 +35,6 @@ async function setup(clock: ManualClock, script: Parameters<typeof startProvider
   }]);
   if (!added.ok) throw new Error(added.error.message);
   return { provider, te, accountId: (added.value as { id: number }).id };
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Resolves once `count()` has not changed for `quietMs` (at most `ms`). */

@@ -33,11 +33,9 @@ const STAGES = ['connect', 'tls', 'auth', 'mail', 'rcpt', 'data', 'after-data', 
  * A reader that stops early (`classify *.eml | head`) closes our stdout: that is a normal end of
  * the command, not a crash, so EPIPE ends the process quietly with the status it would have had.
  */
-let stdoutClosed = false;
 function watchStdoutClose(): void {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
-    stdoutClosed = true;
     process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   });
 }
@@ -52,7 +50,7 @@ class Out {
     if (this.size >= 64 * 1024) return this.flush();
   }
   flush(): Promise<void> | void {
-    if (!this.buf.length || stdoutClosed) return;
+    if (!this.buf.length) return;
     const chunk = this.buf.join('');
     this.buf = [];
     this.size = 0;

@@ -5,18 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../../src/main/engine/store/db';
 import { intakeRepos, writeArrivals } from '../../../src/main/engine/outbox/intake/store';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, WalKeeper } from '../../../src/main/engine/outbox/intake/wal-keeper';
+import { until } from '../../support/until';
 import { addTestAccount, makeContext, rawMessage } from './support/context';
 
 const ENTRY = join(__dirname, '../../../src/main/engine/outbox/intake/writer-thread.ts');
 const MB = 1024 * 1024;
-
-async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('the intake writer WAL keeper', () => {
   let ctx: ReturnType<typeof makeContext>;

@@ -48,11 +48,6 @@ interface CompiledRule {
   stages: readonly (SmtpStage | 'own' | 'remote')[] | null;
 }
 
-interface CompiledTable {
-  source: ProviderTable;
-  rules: readonly CompiledRule[];
-}
-
 function compileRule(rule: ProviderRule): CompiledRule {
   return {
     id: rule.id,
@@ -64,7 +59,7 @@ function compileRule(rule: ProviderRule): CompiledRule {
   };
 }
 
-const COMPILED = new Map<ProviderTable, CompiledTable>(PROVIDER_TABLES.map((t) => [t, { source: t, rules: t.rules.map(compileRule) }]));
+const COMPILED_RULES = new Map<ProviderTable, readonly CompiledRule[]>(PROVIDER_TABLES.map((t) => [t, t.rules.map(compileRule)]));
 
 function stageMatches(stages: readonly (SmtpStage | 'own' | 'remote')[], stage: SmtpStage | null): boolean {
   for (const s of stages) {
@@ -222,7 +217,7 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
 
   // 2. provider rules (the account's provider, or one recognised from the text)
   for (const t of tablesFor(provider, lower)) {
-    for (const r of COMPILED.get(t)!.rules) {
+    for (const r of COMPILED_RULES.get(t)!) {
       if (ruleMatches(r, lower, code, enhanced, stage)) return make(r.category, r.id, words);
     }
   }

@@ -10,14 +10,8 @@ import type { FailureGroup } from '../../../shared/model';
  * the queries that fill it live in views.ts.
  */
 
-const GROUP_INDEX: Record<FailureGroup, number> = { needs_you: 0, retrying: 1, wont_retry: 2, resolved: 3 };
-
-/**
- * `detected_at * 4 + group number` in one column: each column read per row costs (a broad text
- * matches most of the table), and the group is all that a search without filters needs.
- */
-export const HIT_WHEN_SQL = `f.detected_at * 4 + CASE WHEN f.resolved_at IS NOT NULL THEN 3
-  WHEN f.kind = 'fix' THEN 0 WHEN f.kind = 'temporary' THEN 1 ELSE 2 END`;
+/** A group's number in a hit's `when` (`detected_at * 4 + number`, built in views.ts). */
+export const GROUP_INDEX: Record<FailureGroup, number> = { needs_you: 0, retrying: 1, wont_retry: 2, resolved: 3 };
 
 /** One matching failure as the hits query returns it (`raw()` rows: no per-row object keys). */
 export type HitRow = [id: number, when: number];

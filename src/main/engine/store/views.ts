@@ -3,7 +3,7 @@ import type { Category, Kind } from '../../../shared/categories';
 import type {
   AttemptView, BounceView, DueReason, FailureGroup, FailureRow, FailureSource, MessageState, MessageView, StatusSummary,
 } from '../../../shared/model';
-import { buildSearchHits, HIT_WHEN_SQL, type HitColumnsRow, type HitRow, type SearchHits } from './search-hits';
+import { buildSearchHits, GROUP_INDEX, type HitColumnsRow, type HitRow, type SearchHits } from './search-hits';
 
 /**
  * Read-only joined queries for the window: the failure list (grouped, filtered, searched and
@@ -53,8 +53,31 @@ interface FailureDbRow {
   msg_state: MessageState | null;
 }
 
-const GROUP_SQL = `CASE WHEN f.resolved_at IS NOT NULL THEN 'resolved'
-  WHEN f.kind = 'fix' THEN 'needs_you' WHEN f.kind = 'temporary' THEN 'retrying' ELSE 'wont_retry' END`;
+/** The list diagnostic is cut; the detail has it whole. */
+const LIST_DIAGNOSTIC_CHARS = 400;
+
+/** The one rule that puts a failure in a group, as an SQL CASE giving `value(group)`. */
+function groupCase(value: (group: FailureGroup) => string): string {
+  return `CASE WHEN f.resolved_at IS NOT NULL THEN ${value('resolved')}
+  WHEN f.kind = 'fix' THEN ${value('needs_you')} WHEN f.kind = 'temporary' THEN ${value('retrying')} ELSE ${value('wont_retry')} END`;
+}
+
+const GROUP_SQL = groupCase((g) => `'${g}'`);
+
+/**
+ * `detected_at * 4 + group number` in one column, for search hits (see search-hits.ts): each
+ * column read per row costs (a broad text matches most of the table), and the group is all that
+ * a search without filters needs.
+ */
+const HIT_WHEN_SQL = `f.detected_at * 4 + ${groupCase((g) => String(GROUP_INDEX[g]))}`;
+
+/** A list row's columns, over `failures f` joined by LIST_ROW_JOINS. */
+const LIST_ROW_COLUMNS = `f.id, f.message_id, m.message_id AS header_message_id, f.account_id, a.name AS account_name,
+  f.recipient, f.category, f.kind, f.rule, f.source, f.status, f.reply_code,
+  substr(f.diagnostic, 1, ${LIST_DIAGNOSTIC_CHARS}) AS diagnostic, m.subject, f.detected_at, f.resolved_at,
+  ${GROUP_SQL} AS grp, m.next_attempt_at, m.due_reason, m.state AS msg_state`;
+const LIST_ROW_JOINS = `LEFT JOIN messages m ON m.id = f.message_id
+  LEFT JOIN accounts a ON a.id = f.account_id`;
 
 const GROUP_WHERE: Record<FailureGroup, string> = {
   needs_you: "f.resolved_at IS NULL AND f.kind = 'fix'",
@@ -63,8 +86,6 @@ const GROUP_WHERE: Record<FailureGroup, string> = {
   resolved: "f.resolved_at IS NOT NULL AND f.kind != 'none'",
 };
 
-/** The list diagnostic is cut; the detail has it whole. */
-const LIST_DIAGNOSTIC_CHARS = 400;
 /** A raw bounce larger than this is cut for the window (the whole one stays in the database). */
 const RAW_VIEW_BYTES = 2 * 1024 * 1024;
 
@@ -141,13 +162,9 @@ export function createViews(db: Db) {
     'SELECT f.id, f.account_id, f.category, f.recipient_domain FROM failures f WHERE f.id IN (SELECT value FROM json_each(?))',
   ).raw();
   const rowsByIds = db.prepare<[string], FailureDbRow>(`
-    SELECT f.id, f.message_id, m.message_id AS header_message_id, f.account_id, a.name AS account_name,
-      f.recipient, f.category, f.kind, f.rule, f.source, f.status, f.reply_code,
-      substr(f.diagnostic, 1, ${LIST_DIAGNOSTIC_CHARS}) AS diagnostic, m.subject, f.detected_at, f.resolved_at,
-      ${GROUP_SQL} AS grp, m.next_attempt_at, m.due_reason, m.state AS msg_state
+    SELECT ${LIST_ROW_COLUMNS}
     FROM failures f
-    LEFT JOIN messages m ON m.id = f.message_id
-    LEFT JOIN accounts a ON a.id = f.account_id
+    ${LIST_ROW_JOINS}
     WHERE f.id IN (SELECT value FROM json_each(?))
     ORDER BY f.detected_at DESC, f.id DESC`);
 
@@ -213,10 +230,7 @@ export function createViews(db: Db) {
     if (!stmt) {
       const all = q.group ? [...where, GROUP_WHERE[q.group]] : where;
       stmt = db.prepare(`
-        SELECT f.id, f.message_id, m.message_id AS header_message_id, f.account_id, a.name AS account_name,
-          f.recipient, f.category, f.kind, f.rule, f.source, f.status, f.reply_code,
-          substr(f.diagnostic, 1, ${LIST_DIAGNOSTIC_CHARS}) AS diagnostic, m.subject, f.detected_at, f.resolved_at,
-          ${GROUP_SQL} AS grp, m.next_attempt_at, m.due_reason, m.state AS msg_state
+        SELECT ${LIST_ROW_COLUMNS}
         FROM (
           SELECT f.id FROM failures f ${needsMessage ? 'LEFT JOIN messages m ON m.id = f.message_id' : ''}
           WHERE ${all.join(' AND ')}
@@ -224,8 +238,7 @@ export function createViews(db: Db) {
           LIMIT @limit OFFSET @offset
         ) AS page
         JOIN failures f ON f.id = page.id
-        LEFT JOIN messages m ON m.id = f.message_id
-        LEFT JOIN accounts a ON a.id = f.account_id
+        ${LIST_ROW_JOINS}
         ORDER BY f.detected_at DESC, f.id DESC`);
       listCache.set(cacheKey, stmt);
     }

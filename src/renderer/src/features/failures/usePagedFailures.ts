@@ -7,6 +7,11 @@ export const PAGE_SIZE = 100;
 /** Pages kept on each side of the visible ones; farther pages are dropped (and fetched again if scrolled back to). */
 const PAGES_KEPT_AROUND = 5;
 
+/** The first and last page holding the rows from `start` to `end`. */
+function pagesOf([start, end]: readonly [number, number]): [number, number] {
+  return [Math.floor(start / PAGE_SIZE), Math.floor(Math.max(start, end) / PAGE_SIZE)];
+}
+
 export interface FailureFilter {
   group: FailureGroup;
   accountId?: number;
@@ -132,9 +137,9 @@ export function usePagedFailures(filter: FailureFilter) {
   useEffect(() => {
     fresh.current = true;
     begin(() => {
-      const [start, end] = visible.current;
+      const [first, last] = pagesOf(visible.current);
       fetchPage(0, generation.current);
-      for (let p = Math.floor(start / PAGE_SIZE); p <= Math.floor(Math.max(start, end) / PAGE_SIZE); p++) {
+      for (let p = first; p <= last; p++) {
         if (p > 0) fetchPage(p, generation.current);
       }
     });
@@ -143,8 +148,7 @@ export function usePagedFailures(filter: FailureFilter) {
   const ensureRange = useCallback(
     (start: number, end: number) => {
       visible.current = [start, end];
-      const first = Math.floor(start / PAGE_SIZE);
-      const last = Math.floor(Math.max(start, end) / PAGE_SIZE);
+      const [first, last] = pagesOf(visible.current);
       // Memory stays flat however far the list is scrolled: fewer live rows, shorter GC pauses.
       for (const p of pages.current.keys()) {
         if (p < first - PAGES_KEPT_AROUND || p > last + PAGES_KEPT_AROUND) pages.current.delete(p);
@@ -162,9 +166,7 @@ export function usePagedFailures(filter: FailureFilter) {
     // A generation still waiting to start fetches everything visible afresh anyway.
     if (pending.current) return;
     begin(() => {
-      const [start, end] = visible.current;
-      const first = Math.floor(start / PAGE_SIZE);
-      const last = Math.floor(Math.max(start, end) / PAGE_SIZE);
+      const [first, last] = pagesOf(visible.current);
       // Keep the visible pages on screen while they refresh; forget the rest.
       for (const p of [...pages.current.keys()]) if (p < first || p > last) pages.current.delete(p);
       for (let p = first; p <= last; p++) fetchPage(p, generation.current);
