@@ -117,3 +117,30 @@ describe('outbox-monitor classify (the real command line)', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('the output line', () => {
+  it('has the same bytes as JSON.stringify of the report, for every fixture and for hostile strings', async () => {
+    const { reportLine } = await import('../../../src/main/cli/classify');
+    const { parseReport } = await import('../../../src/main/engine/bounces/parse/index');
+    const viaObject = (file: string, r: ReturnType<typeof parseReport>) =>
+      JSON.stringify({
+        file,
+        bounce: r.bounce,
+        type: r.type,
+        recipients: r.recipients.map((x) => ({ address: x.address, status: x.status, action: x.action, remoteMta: x.remoteMta, diagnostic: x.diagnostic, category: x.category, kind: x.kind, rule: x.rule })),
+        originalMessageId: r.originalMessageId,
+      });
+    const { readFileSync } = await import('node:fs');
+    let recipients = 0;
+    for (const f of readdirSync(fixtures).filter((n) => n.endsWith('.eml'))) {
+      const r = parseReport(readFileSync(join(fixtures, f)));
+      recipients += r.recipients.length;
+      expect(reportLine(join(fixtures, f), r)).toBe(viaObject(join(fixtures, f), r));
+    }
+    expect(recipients).toBeGreaterThan(100);
+    const hostile = parseReport('From: x\n\nhi');
+    hostile.recipients.push({ address: 'a"\\\u2028\u0000@b', status: null, action: '\ud800', remoteMta: '</script>', diagnostic: '\n\t', replyCode: null, category: 'unknown', kind: 'unknown', rule: 'r', words: '' });
+    hostile.originalMessageId = '<"x">';
+    expect(reportLine('dir/"odd"\\name.eml', hostile)).toBe(viaObject('dir/"odd"\\name.eml', hostile));
+  });
+});

@@ -184,9 +184,14 @@ export function classifyReply(e: ReplyEvidence): Classification {
   }
 }
 
+/** White space that /\s+/ → ' ' would change: anything but a lone space. */
+const UNFOLDED_SPACE = /[^\S ]| {2}/;
+
 function classifyInner(e: ReplyEvidence, words: string): Classification {
   const text = words.length > MAX_TEXT ? words.slice(0, MAX_TEXT) : words;
-  const lower = text.toLowerCase().replace(/\s+/g, ' ');
+  let lower = text.toLowerCase();
+  // most replies are one line with single spaces: skip the copy when there is nothing to fold
+  if (UNFOLDED_SPACE.test(lower)) lower = lower.replace(/\s+/g, ' ');
   const stage = normStage(e.stage);
   const code = typeof e.code === 'number' && Number.isFinite(e.code) ? Math.trunc(e.code) : findCode(text);
   const given = normEnhanced(e.enhanced);

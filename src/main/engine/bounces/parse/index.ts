@@ -244,7 +244,7 @@ function recipientsFromText(human: string, exclude: Set<string>, only: Set<strin
     ADDR_RE.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = ADDR_RE.exec(line)) !== null && out.length < 20) {
-      const prev = line.charCodeAt(m.index - 1);
+      const prev = m.index > 0 ? line.charCodeAt(m.index - 1) : -1; // (a read before 0 costs V8 a deopt)
       if (prev === 61 /* = */ || prev === 47 /* / */) continue; // inside a URL
       const a = lowerAddr(m[0]);
       if (exclude.has(a)) continue;
@@ -604,7 +604,8 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
   const fullText = (): string => {
     if (fullCache !== null) return fullCache;
     for (const p of textParts) if (!heavyCharset && isHeavyCharset(p.params.charset)) heavyCharset = p.params.charset ?? null;
-    let t = textParts.length === 1 ? partText(textParts[0], KEEP) : textParts.map((p) => partText(p, KEEP)).join('\n');
+    let t = '';
+    for (let i = 0; i < textParts.length; i++) t = i === 0 ? partText(textParts[0], KEEP) : t + '\n' + partText(textParts[i], KEEP);
     if (!t.trim() && htmlPart) t = partText(htmlPart);
     if (t.length > MAX_HUMAN) t = t.slice(0, MAX_HUMAN);
     return (fullCache = t);

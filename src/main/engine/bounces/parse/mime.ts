@@ -56,6 +56,8 @@ export function header(h: Headers, name: string): string | null {
 
 /** Find the end of the header block: index of the blank line, and where the body starts. */
 function splitHeaderBody(src: string, start: number, end: number): { hEnd: number; bStart: number } {
+  // reading past the end would return NaN and make V8 drop this function's optimised code
+  if (start >= end) return { hEnd: end, bStart: end };
   // A body that starts with a blank line has no headers.
   if (src.charCodeAt(start) === 10) return { hEnd: start, bStart: start + 1 };
   if (src.charCodeAt(start) === 13 && src.charCodeAt(start + 1) === 10) return { hEnd: start, bStart: start + 2 };
