@@ -139,7 +139,7 @@ describe('the output line', () => {
     }
     expect(recipients).toBeGreaterThan(100);
     const hostile = parseReport('From: x\n\nhi');
-    hostile.recipients.push({ address: 'a"\\\u2028\u0000@b', status: null, action: '\ud800', remoteMta: '</script>', diagnostic: '\n\t', replyCode: null, category: 'unknown', kind: 'unknown', rule: 'r', words: '' });
+    hostile.recipients.push({ address: 'a"\\\u2028\u0000@b', status: null, action: '\ud800', remoteMta: '</script>', diagnostic: '\n\t', replyCode: null, category: 'unknown', kind: 'fix', rule: 'r', words: '' });
     hostile.originalMessageId = '<"x">';
     expect(reportLine('dir/"odd"\\name.eml', hostile)).toBe(viaObject('dir/"odd"\\name.eml', hostile));
   });
