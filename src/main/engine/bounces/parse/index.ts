@@ -1,6 +1,7 @@
 import { CATEGORY_KIND, type Category } from '../../../../shared/categories';
 import type { Classification, ParsedReport, ReportRecipient, ReportType } from '../../../../shared/classification';
 import { classifyReply, findCode, findEnhanced } from '../../classify/index';
+import { addrEnd, addrStart, allAddresses, firstAddress, nextAddress } from './addresses';
 import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, isTrimSpace, parseHeaders, parseMime, partText, REPORT_HEADERS, type Headers, type MimePart } from './mime';
 
 /**
@@ -20,25 +21,6 @@ const MAX_DIAG = 1000;
 
 // ---------------------------------------------------------------------------------------------
 // small helpers
-
-const ADDR_RE = /[A-Za-z0-9][A-Za-z0-9._%+\-=!#$&'*/?^`{|}~]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
-
-function firstAddress(v: string | null): string | null {
-  if (!v) return null;
-  ADDR_RE.lastIndex = 0;
-  const m = ADDR_RE.exec(v.length > 2000 ? v.slice(0, 2000) : v);
-  return m ? m[0] : null;
-}
-
-function allAddresses(v: string | null, max = 50): string[] {
-  if (!v) return [];
-  const out: string[] = [];
-  ADDR_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  const s = v.length > 8000 ? v.slice(0, 8000) : v;
-  while ((m = ADDR_RE.exec(s)) !== null && out.length < max) out.push(m[0]);
-  return out;
-}
 
 function squash(s: string, max = MAX_DIAG): string {
   const c = s.length > max * 2 ? s.slice(0, max * 2) : s;
@@ -241,12 +223,12 @@ function recipientsFromText(human: string, exclude: Set<string>, only: Set<strin
     }
     const line = text.slice(ls, Math.min(le, ls + 2000));
     const out: string[] = [];
-    ADDR_RE.lastIndex = 0;
-    let m: RegExpExecArray | null;
-    while ((m = ADDR_RE.exec(line)) !== null && out.length < 20) {
-      const prev = m.index > 0 ? line.charCodeAt(m.index - 1) : -1; // (a read before 0 costs V8 a deopt)
+    let from = 0;
+    while (out.length < 20 && nextAddress(line, from)) {
+      from = addrEnd;
+      const prev = addrStart > 0 ? line.charCodeAt(addrStart - 1) : -1; // (a read before 0 costs V8 a deopt)
       if (prev === 61 /* = */ || prev === 47 /* / */) continue; // inside a URL
-      const a = lowerAddr(m[0]);
+      const a = lowerAddr(line.slice(addrStart, addrEnd));
       if (exclude.has(a)) continue;
       if (only && !only.has(a)) continue;
       if (!only && NOT_RECIPIENT_LOCAL.test(a.slice(0, a.indexOf('@')))) continue;
