@@ -131,6 +131,10 @@ function lowerAscii(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
+/** Bounds of the last name given to quickKey, trimmed as String.prototype.trim would. */
+let keyFrom = 0;
+let keyTo = 0;
+
 /**
  * A cheap fingerprint of a header name as trim + toLowerCase would leave it: its length and its
  * first and last letters. Wanted names are ASCII; a name with other end letters or another
@@ -141,25 +145,51 @@ function lowerAscii(c: number): number {
 function quickKey(s: string, from: number, to: number): number {
   while (from < to && isTrimSpace(s.charCodeAt(from))) from++;
   while (to > from && isTrimSpace(s.charCodeAt(to - 1))) to--;
+  keyFrom = from;
+  keyTo = to;
   if (to === from) return 0;
   return (to - from) * 0x1000000 + lowerAscii(s.charCodeAt(from)) * 0x10000 + lowerAscii(s.charCodeAt(to - 1));
 }
 
-const quickKeyCache = new WeakMap<ReadonlySet<string>, Set<number> | null>();
-function quickKeysOf(wanted: ReadonlySet<string>): Set<number> | null {
+/** The wanted names (minus the never-read ones) by fingerprint, or null when a name is not plain ASCII. */
+type NamesByKey = Map<number, string[]>;
+const quickKeyCache = new WeakMap<ReadonlySet<string>, NamesByKey | null>();
+function quickKeysOf(wanted: ReadonlySet<string>): NamesByKey | null {
   let keys = quickKeyCache.get(wanted);
   if (keys !== undefined) return keys;
-  keys = new Set<number>();
+  keys = new Map<number, string[]>();
   for (const n of wanted) {
     // only for plain lower-case ASCII names not starting or ending with k (KELVIN SIGN lower-cases to k)
     if (!/^[\x21-\x39\x3b-\x40\x5b-\x7e]+$/.test(n) || /^k|k$/.test(n)) {
       keys = null;
       break;
     }
-    keys.add(quickKey(n, 0, n.length));
+    if (SKIP_HEADERS.has(n)) continue;
+    const k = quickKey(n, 0, n.length);
+    const list = keys.get(k);
+    if (list) list.push(n);
+    else keys.set(k, [n]);
   }
   quickKeyCache.set(wanted, keys);
   return keys;
+}
+
+/**
+ * Which of `names` the trimmed name at keyFrom..keyTo lower-cases to, compared in place (no slice,
+ * no hash of a new string). '' when none; null when the name has a non-ASCII character, whose
+ * lower case only toLowerCase itself can tell.
+ */
+function matchName(src: string, names: string[]): string | null {
+  const from = keyFrom;
+  const len = keyTo - from;
+  for (let i = 0; i < len; i++) if (src.charCodeAt(from + i) >= 128) return null;
+  for (const n of names) {
+    if (n.length !== len) continue;
+    let i = 0;
+    while (i < len && lowerAscii(src.charCodeAt(from + i)) === n.charCodeAt(i)) i++;
+    if (i === len) return n;
+  }
+  return '';
 }
 
 /** Parse a header block. Names lower-cased, values unfolded (CR/LF removed), capped. */
@@ -198,12 +228,21 @@ export function parseHeaders(src: string, start: number, end: number, wanted?: R
         value += ' ' + src.slice(pos, Math.min(lineEnd, pos + MAX_HEADER_VALUE)).trim();
       } else if (colon !== -1 && colon < lineEnd && colon - pos < 100) {
         flush();
-        if (keys !== null && !keys.has(quickKey(src, pos, colon))) {
-          // not a wanted name (length and end letters differ): skipped without slicing it
-          name = '';
-          skipping = true;
-          pos = nl + 1;
-          continue;
+        if (keys !== null) {
+          // a wanted name is found by its fingerprint and compared in place; others are skipped unread
+          const names = keys.get(quickKey(src, pos, colon));
+          const known = names === undefined ? '' : matchName(src, names);
+          if (known !== null) {
+            if (known === '') {
+              skipping = true;
+            } else {
+              name = known;
+              skipping = false;
+              value = src.slice(colon + 1, Math.min(lineEnd, colon + 1 + MAX_HEADER_VALUE));
+            }
+            pos = nl + 1;
+            continue;
+          }
         }
         const raw = src.slice(pos, colon);
         name = SKIP_RAW.has(raw) ? 'received' : (RAW_NAMES.get(raw) ?? raw.trim().toLowerCase());
