@@ -46,6 +46,12 @@ describe('header reader with a list of wanted names', () => {
     const h = parseHeaders(block, 0, block.length, REPORT_HEADERS);
     expect(h).toEqual(reference(block, REPORT_HEADERS));
     expect([...h.keys()]).toEqual(['to']);
+    // KELVIN SIGN inside a name does lower-case to a wanted name's k
+    const wanted = new Set(['x-kelvin-test', 'to']);
+    const k = 'X-\u212aelvin-Test: found\nX-Kelvin-Test: again\nX-\u212aelvin-Tes\u0130: no\n';
+    const hk = parseHeaders(k, 0, k.length, wanted);
+    expect(hk).toEqual(reference(k, wanted));
+    expect(hk.get('x-kelvin-test')).toEqual(['found', 'again']);
   });
 
   it('agrees with the unfiltered reader on random blocks of header-like lines (seed 11)', () => {

@@ -176,17 +176,21 @@ function quickKeysOf(wanted: ReadonlySet<string>): NamesByKey | null {
 
 /**
  * Which of `names` the trimmed name at keyFrom..keyTo lower-cases to, compared in place (no slice,
- * no hash of a new string). '' when none; null when the name has a non-ASCII character, whose
- * lower case only toLowerCase itself can tell.
+ * no hash of a new string); '' when none. Outside ASCII only KELVIN SIGN lower-cases to an ASCII
+ * letter (k); every other character, or its lower case, stays outside ASCII and so cannot be
+ * part of a wanted (ASCII) name.
  */
-function matchName(src: string, names: string[]): string | null {
+function matchName(src: string, names: string[]): string {
   const from = keyFrom;
   const len = keyTo - from;
-  for (let i = 0; i < len; i++) if (src.charCodeAt(from + i) >= 128) return null;
   for (const n of names) {
     if (n.length !== len) continue;
     let i = 0;
-    while (i < len && lowerAscii(src.charCodeAt(from + i)) === n.charCodeAt(i)) i++;
+    for (; i < len; i++) {
+      const c = src.charCodeAt(from + i);
+      const want = n.charCodeAt(i);
+      if (c !== want && !(c >= 65 && c <= 90 && c + 32 === want) && !(c === 0x212a && want === 107)) break;
+    }
     if (i === len) return n;
   }
   return '';
@@ -232,17 +236,15 @@ export function parseHeaders(src: string, start: number, end: number, wanted?: R
           // a wanted name is found by its fingerprint and compared in place; others are skipped unread
           const names = keys.get(quickKey(src, pos, colon));
           const known = names === undefined ? '' : matchName(src, names);
-          if (known !== null) {
-            if (known === '') {
-              skipping = true;
-            } else {
-              name = known;
-              skipping = false;
-              value = src.slice(colon + 1, Math.min(lineEnd, colon + 1 + MAX_HEADER_VALUE));
-            }
-            pos = nl + 1;
-            continue;
+          if (known === '') {
+            skipping = true;
+          } else {
+            name = known;
+            skipping = false;
+            value = src.slice(colon + 1, Math.min(lineEnd, colon + 1 + MAX_HEADER_VALUE));
           }
+          pos = nl + 1;
+          continue;
         }
         const raw = src.slice(pos, colon);
         name = SKIP_RAW.has(raw) ? 'received' : (RAW_NAMES.get(raw) ?? raw.trim().toLowerCase());
@@ -285,13 +287,21 @@ export function parseContentType(v: string | null): { type: string; params: Reco
     let val: string;
     if (s.charCodeAt(j) === 34) {
       let k = j + 1;
-      let out = '';
-      while (k < s.length && s.charCodeAt(k) !== 34) {
-        if (s.charCodeAt(k) === 92 && k + 1 < s.length) k++;
-        out += s[k];
-        k++;
+      const close = s.indexOf('"', k);
+      const slash = s.indexOf('\\', k);
+      if (close !== -1 && (slash === -1 || slash > close)) {
+        // the usual quoted value, with no escapes: one slice
+        val = s.slice(k, close);
+        k = close;
+      } else {
+        let out = '';
+        while (k < s.length && s.charCodeAt(k) !== 34) {
+          if (s.charCodeAt(k) === 92 && k + 1 < s.length) k++;
+          out += s[k];
+          k++;
+        }
+        val = out;
       }
-      val = out;
       i = s.indexOf(';', k);
     } else {
       const next = s.indexOf(';', j);
