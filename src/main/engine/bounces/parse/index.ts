@@ -2,6 +2,8 @@ import { CATEGORY_KIND, type Category } from '../../../../shared/categories';
 import type { Classification, ParsedReport, ReportRecipient, ReportType } from '../../../../shared/classification';
 import { classifyReply, findCode, findEnhanced } from '../../classify/index';
 import { addrEnd, addrStart, allAddresses, firstAddress, nextAddress } from './addresses';
+import { MAX_RECIPIENTS, parseDeliveryStatus, type Dsn } from './delivery-status';
+import { normMessageId, normStatus, stripType } from './values';
 import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, isTrimSpace, parseHeaders, parseMime, partText, REPORT_HEADERS, type Headers, type MimePart } from './mime';
 
 /**
@@ -15,7 +17,6 @@ import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, isTrim
  * returned message. Pure and bounded: no I/O, never throws.
  */
 
-const MAX_RECIPIENTS = 100;
 const MAX_HUMAN = 64 * 1024;
 const MAX_DIAG = 1000;
 
@@ -47,115 +48,8 @@ function needsFolding(s: string): boolean {
   return false;
 }
 
-/** Strip an RFC 3464 "type;" prefix: "rfc822; a@b", "dns; mx.example.com", "smtp; 550 …". */
-function stripType(v: string | null): string | null {
-  if (v == null) return null;
-  const m = /^\s*[A-Za-z0-9-]{1,20}\s*;\s*/.exec(v);
-  const s = (m ? v.slice(m[0].length) : v).trim();
-  return s || null;
-}
-
-function normStatus(v: string | null): string | null {
-  if (!v) return null;
-  const m = /([245])\.(\d{1,3})\.(\d{1,3})/.exec(v.slice(0, 100));
-  return m ? `${m[1]}.${Number(m[2])}.${Number(m[3])}` : null;
-}
-
-function normMessageId(v: string | null): string | null {
-  if (!v) return null;
-  const s = v.trim().slice(0, 1000);
-  let m = /<([^<>\s]{1,900})>/.exec(s);
-  if (m) return `<${m[1]}>`;
-  m = /^([^<>\s]{1,900}@[^<>\s]{1,900})$/.exec(s);
-  return m ? `<${m[1]}>` : null;
-}
-
 function lowerAddr(a: string): string {
   return a.toLowerCase();
-}
-
-// ---------------------------------------------------------------------------------------------
-// message/delivery-status
-
-interface DsnRecipient {
-  address: string;
-  action: string | null;
-  status: string | null;
-  remoteMta: string | null;
-  diagnostic: string | null;
-}
-
-interface Dsn {
-  reportingMta: string | null;
-  recipients: DsnRecipient[];
-  originalMessageId: string | null;
-}
-
-function parseDeliveryStatus(text: string): Dsn {
-  const out: Dsn = { reportingMta: null, recipients: [], originalMessageId: null };
-  // Per-message block, then per-recipient blocks separated by blank lines. Fields may come in
-  // any order inside a block; a block may also list several recipients without blank lines
-  // (a new group starts at a second Final-Recipient / Original-Recipient).
-  const blocks = text.split(/\r?\n[ \t]*\r?\n/, MAX_RECIPIENTS + 20);
-  type G = DsnRecipient & { hasFinal: boolean; hasOrig: boolean; orig: string | null };
-  const fresh = (): G => ({ address: '', action: null, status: null, remoteMta: null, diagnostic: null, hasFinal: false, hasOrig: false, orig: null });
-  const push = (g: G) => {
-    const address = g.address || g.orig;
-    if (address && out.recipients.length < MAX_RECIPIENTS) out.recipients.push({ address, action: g.action, status: g.status, remoteMta: g.remoteMta, diagnostic: g.diagnostic });
-  };
-  for (const block of blocks) {
-    const lines = block.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/, 400);
-    let g = fresh();
-    for (const line of lines) {
-      const c = line.indexOf(':');
-      if (c <= 0 || c > 40) continue;
-      const name = line.slice(0, c).trim().toLowerCase();
-      const value = line.slice(c + 1).trim();
-      switch (name) {
-        case 'reporting-mta':
-          if (!out.reportingMta) out.reportingMta = stripType(value);
-          break;
-        case 'x-original-message-id':
-        case 'original-message-id':
-          if (!out.originalMessageId) out.originalMessageId = normMessageId(value);
-          break;
-        case 'final-recipient': {
-          if (g.hasFinal) {
-            push(g);
-            g = fresh();
-          }
-          g.hasFinal = true;
-          g.address = firstAddress(stripType(value)) ?? '';
-          break;
-        }
-        case 'original-recipient': {
-          if (g.hasOrig) {
-            push(g);
-            g = fresh();
-          }
-          g.hasOrig = true;
-          g.orig = firstAddress(stripType(value));
-          break;
-        }
-        case 'action':
-          g.action = value.toLowerCase().split(/[\s(;]/)[0] || null;
-          break;
-        case 'status':
-          g.status = normStatus(value);
-          break;
-        case 'remote-mta':
-          g.remoteMta = stripType(value);
-          break;
-        case 'diagnostic-code':
-          g.diagnostic = stripType(value);
-          break;
-        default:
-          break;
-      }
-    }
-    if (g.hasFinal || g.hasOrig) push(g);
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
