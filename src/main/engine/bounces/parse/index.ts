@@ -1,8 +1,9 @@
 import { CATEGORY_KIND, type Category } from '../../../../shared/categories';
 import type { Classification, ParsedReport, ReportRecipient, ReportType } from '../../../../shared/classification';
 import { classifyReply, findCode, findEnhanced } from '../../classify/index';
-import { addrEnd, addrStart, allAddresses, firstAddress, nextAddress } from './addresses';
+import { allAddresses, firstAddress } from './addresses';
 import { MAX_RECIPIENTS, parseDeliveryStatus, type Dsn } from './delivery-status';
+import { recipientsFromText } from './text-recipients';
 import { normMessageId, normStatus, stripType } from './values';
 import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, isTrimSpace, parseHeaders, parseMime, partText, REPORT_HEADERS, type Headers, type MimePart } from './mime';
 
@@ -88,96 +89,6 @@ function restHeaders(rest: string): Headers {
 function messageIdIn(text: string): string | null {
   const m = /^[ \t>]*message-id:[ \t]*(<[^<>\s]{1,900}>|[^<>\s]{1,900}@[^<>\s]{1,900})/im.exec(text);
   return m ? normMessageId(m[1]) : null;
-}
-
-const NOT_RECIPIENT_LOCAL = /^(mailer-daemon|mailerdaemon|mail-daemon|postmaster|hostmaster|abuse|noreply|no-reply|do-not-reply|donotreply|root|daemon|bounce[s]?|mdaemon|mailer|nobody)$/i;
-
-interface TextRecipient {
-  address: string;
-  window: string;
-}
-
-const NONE: string[] = [];
-
-/** Addresses the text reports on, each with the lines that follow it (its diagnostic). */
-function recipientsFromText(human: string, exclude: Set<string>, only: Set<string> | null): TextRecipient[] {
-  // Works on offsets: only lines that contain an '@' (and the few lines after them) are looked at.
-  const text = human;
-  const found = new Map<string, string[]>();
-  const order: string[] = [];
-  const covered = new Map<string, number>();
-  const cache = new Map<number, string[]>();
-  const addrsOfLine = (ls: number, le: number): string[] => {
-    const hit = cache.get(ls);
-    if (hit) return hit;
-    const at = text.indexOf('@', ls);
-    if (at === -1 || at >= le) {
-      cache.set(ls, NONE);
-      return NONE;
-    }
-    const line = text.slice(ls, Math.min(le, ls + 2000));
-    const out: string[] = [];
-    let from = 0;
-    while (out.length < 20 && nextAddress(line, from)) {
-      from = addrEnd;
-      const prev = addrStart > 0 ? line.charCodeAt(addrStart - 1) : -1; // (a read before 0 costs V8 a deopt)
-      if (prev === 61 /* = */ || prev === 47 /* / */) continue; // inside a URL
-      const a = lowerAddr(line.slice(addrStart, addrEnd));
-      if (exclude.has(a)) continue;
-      if (only && !only.has(a)) continue;
-      if (!only && NOT_RECIPIENT_LOCAL.test(a.slice(0, a.indexOf('@')))) continue;
-      out.push(a);
-    }
-    cache.set(ls, out.length ? out : NONE);
-    return out.length ? out : NONE;
-  };
-  const lineEnd = (from: number) => {
-    const e = text.indexOf('\n', from);
-    return e === -1 ? text.length : e;
-  };
-  let at = text.indexOf('@');
-  let lines = 0;
-  while (at !== -1 && lines++ < 3000) {
-    const ls = text.lastIndexOf('\n', at) + 1;
-    const le = lineEnd(at);
-    for (const a of addrsOfLine(ls, le)) {
-      if ((covered.get(a) ?? -1) >= ls) continue;
-      // the line itself, then following lines until enough words were seen
-      const first = text.slice(ls, le);
-      const parts: string[] = [first];
-      const self = first.toLowerCase().split(a).join(' ');
-      let meaningful = /[A-Za-z]{4}/.test(self) ? self.replace(/[<>()[\]"':,.\-=*\s]+/g, ' ').trim().length : 0;
-      let pos = le + 1;
-      let taken = 0;
-      let lastEnd = le;
-      while (pos < text.length && taken < 8) {
-        const e = lineEnd(pos);
-        const l = text.slice(pos, e);
-        if (!l.trim()) {
-          if (meaningful >= 25) break;
-          pos = e + 1;
-          continue;
-        }
-        if (l.indexOf('@') !== -1 && addrsOfLine(pos, e).some((x) => x !== a)) break;
-        parts.push(l);
-        meaningful += l.trim().length;
-        taken++;
-        lastEnd = e;
-        pos = e + 1;
-      }
-      covered.set(a, lastEnd);
-      let list = found.get(a);
-      if (!list) {
-        if (order.length >= MAX_RECIPIENTS) continue;
-        list = [];
-        found.set(a, list);
-        order.push(a);
-      }
-      if (list.length < 6) list.push(parts.join('\n'));
-    }
-    at = text.indexOf('@', le + 1);
-  }
-  return order.map((a) => ({ address: a, window: found.get(a)!.join('\n') }));
 }
 
 // ---------------------------------------------------------------------------------------------
