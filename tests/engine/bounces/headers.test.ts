@@ -72,3 +72,18 @@ describe('header reader with a list of wanted names', () => {
     }
   });
 });
+
+describe('content type', () => {
+  it('keeps the first charset and boundary, quoted or not, escapes undone', async () => {
+    const { parseContentType } = await import('../../../src/main/engine/bounces/parse/mime');
+    expect(parseContentType('Multipart/Report; report-type=delivery-status;\tboundary="a;b=c"; boundary=second')).toEqual({
+      type: 'multipart/report',
+      params: { charset: undefined, boundary: 'a;b=c' },
+    });
+    expect(parseContentType('text/plain; CHARSET = "iso\\"-8859-1"; charset=utf-8')).toEqual({ type: 'text/plain', params: { charset: 'iso"-8859-1', boundary: undefined } });
+    expect(parseContentType('text/plain; charset=""; charset=utf-8').params.charset).toBe('');
+    expect(parseContentType('text/plain; constructor=x; toString=y; charset=us-ascii').params).toEqual({ charset: 'us-ascii', boundary: undefined });
+    expect(parseContentType('garbage').type).toBe('text/plain');
+    expect(parseContentType(null)).toEqual({ type: 'text/plain', params: { charset: undefined, boundary: undefined } });
+  });
+});

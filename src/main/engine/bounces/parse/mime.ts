@@ -33,12 +33,22 @@ export interface MimePart {
   headers: Headers;
   /** lower-cased media type, e.g. "text/plain"; "text/plain" when missing */
   type: string;
-  params: Record<string, string>;
+  params: MimeParams;
   /** content-transfer-encoding, lower-cased */
   encoding: string;
   /** raw body (latin1 view), not decoded */
   body: string;
   depth: number;
+}
+
+/**
+ * The Content-Type parameters the report reader uses (the first of each name wins). One fixed
+ * shape: a record keyed by every parameter name met made each key a new property to intern and
+ * a new object shape per combination, for values nobody read.
+ */
+export interface MimeParams {
+  charset: string | undefined;
+  boundary: string | undefined;
 }
 
 export interface ParsedMime {
@@ -268,9 +278,13 @@ export function parseHeaders(src: string, start: number, end: number, wanted?: R
   return h;
 }
 
+function noParams(): MimeParams {
+  return { charset: undefined, boundary: undefined };
+}
+
 /** Parse "type/subtype; a=b; c="d"" into parts. Bounded and tolerant. */
-export function parseContentType(v: string | null): { type: string; params: Record<string, string> } {
-  const params: Record<string, string> = {};
+export function parseContentType(v: string | null): { type: string; params: MimeParams } {
+  const params = noParams();
   if (!v) return { type: 'text/plain', params };
   const s = v.length > 2048 ? v.slice(0, 2048) : v;
   const semi = s.indexOf(';');
@@ -308,7 +322,8 @@ export function parseContentType(v: string | null): { type: string; params: Reco
       val = (next === -1 ? s.slice(j) : s.slice(j, next)).trim();
       i = next;
     }
-    if (key && key.length <= 80 && !(key in params)) params[key] = val;
+    if (key === 'charset') params.charset ??= val;
+    else if (key === 'boundary') params.boundary ??= val;
   }
   return { type: type.includes('/') ? type : 'text/plain', params };
 }
@@ -325,7 +340,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, defaultType: 
   const headers = parseHeaders(src, start, hEnd, REPORT_HEADERS);
   if (ctx.budget-- <= 0 || ctx.parts.length >= MAX_PARTS) return headers;
   const ctRaw = header(headers, 'content-type');
-  const ct = ctRaw ? parseContentType(ctRaw) : { type: defaultType, params: {} as Record<string, string> };
+  const ct = ctRaw ? parseContentType(ctRaw) : { type: defaultType, params: noParams() };
   const encoding = (header(headers, 'content-transfer-encoding') || '7bit').trim().toLowerCase();
   const boundary = ct.params.boundary;
   if (ct.type.startsWith('multipart/') && boundary && depth < MAX_DEPTH && boundary.length <= 200) {
