@@ -454,9 +454,38 @@ export function decodeTransfer(body: string, encoding: string): string {
   if (encoding === 'quoted-printable') {
     const s = body.length > MAX_TEXT * 2 ? body.slice(0, MAX_TEXT * 2) : body;
     if (s.indexOf('=') === -1) return s;
-    return s.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    return decodeHexEscapes(s.replace(/=\r?\n/g, ''));
   }
   return body;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 65 && c <= 70) return c - 55;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/**
+ * "=XX" escapes of quoted-printable (soft line breaks already removed), left to right: the same
+ * result as replace(/=([0-9A-Fa-f]{2})/g, …) without a call back into JavaScript per escape.
+ */
+function decodeHexEscapes(s: string): string {
+  let out = '';
+  let from = 0;
+  let i = s.indexOf('=');
+  while (i !== -1) {
+    const hi = i + 2 < s.length ? hexValue(s.charCodeAt(i + 1)) : -1; // (no read past the end: V8 would deopt)
+    const lo = hi < 0 ? -1 : hexValue(s.charCodeAt(i + 2));
+    if (lo < 0) {
+      i = s.indexOf('=', i + 1);
+      continue;
+    }
+    out += s.slice(from, i) + String.fromCharCode(hi * 16 + lo);
+    from = i + 3;
+    i = s.indexOf('=', from);
+  }
+  return from === 0 ? s : out + s.slice(from);
 }
 
 type Decoder = InstanceType<typeof TextDecoder>;

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { decodeTransfer } from '../../../src/main/engine/bounces/parse/mime';
+
+/** Quoted-printable as first written, with two replaces: the definition the decoder keeps to. */
+function reference(s: string): string {
+  if (s.indexOf('=') === -1) return s;
+  return s.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+describe('quoted-printable', () => {
+  it('decodes escapes and soft line breaks', () => {
+    expect(decodeTransfer('caf=C3=A9 =\r\nna=\nive=3d=3D', 'quoted-printable')).toBe('caf\u00c3\u00a9 naive==');
+    // a soft break can join an "=" to the two hex digits after it
+    expect(decodeTransfer('==\nAB', 'quoted-printable')).toBe('\u00ab');
+    expect(decodeTransfer('end=', 'quoted-printable')).toBe('end=');
+    expect(decodeTransfer('=4', 'quoted-printable')).toBe('=4');
+  });
+
+  it('agrees with the replace-based decoder on 30,000 random strings (seed 9)', () => {
+    let x = 9;
+    const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 0x100000000;
+    const pieces = ['=', '=', '3D', 'A', 'f', 'G', '0', '\n', '\r\n', '\r', ' ', 'text', '=2', '==', 'é'];
+    for (let i = 0; i < 30_000; i++) {
+      let s = '';
+      const n = Math.floor(next() * 12);
+      for (let k = 0; k < n; k++) s += pieces[Math.floor(next() * pieces.length)];
+      const got = decodeTransfer(s, 'quoted-printable');
+      if (got !== reference(s)) expect({ s, got }).toEqual({ s, got: reference(s) });
+    }
+  });
+});
