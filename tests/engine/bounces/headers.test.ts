@@ -52,6 +52,12 @@ describe('header reader with a list of wanted names', () => {
     const hk = parseHeaders(k, 0, k.length, wanted);
     expect(hk).toEqual(reference(k, wanted));
     expect(hk.get('x-kelvin-test')).toEqual(['found', 'again']);
+    // at the end of a name, and at the start (a name starting with k turns the table off)
+    for (const [wantedName, line] of [['x-check', 'X-Chec\u212a: v\n'], ['keywords', '\u212aeywords: v\n']]) {
+      const set = new Set([wantedName]);
+      expect(parseHeaders(line, 0, line.length, set)).toEqual(reference(line, set));
+      expect(parseHeaders(line, 0, line.length, set).get(wantedName)).toEqual(['v']);
+    }
   });
 
   it('agrees with the unfiltered reader on random blocks of header-like lines (seed 11)', () => {

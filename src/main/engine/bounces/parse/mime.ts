@@ -141,47 +141,48 @@ function lowerAscii(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-/** Bounds of the last name given to quickKey, trimmed as String.prototype.trim would. */
+/** Bounds of the last name given to namesAt, trimmed as String.prototype.trim would. */
 let keyFrom = 0;
 let keyTo = 0;
 
+/** Longest name a table of wanted names holds; a longer wanted name turns the table off. */
+const MAX_NAME = 48;
+
 /**
- * A cheap fingerprint of a header name as trim + toLowerCase would leave it: its length and its
- * first and last letters. Wanted names are ASCII; a name with other end letters or another
- * length cannot lower-case to one of them (no non-ASCII letter lower-cases to one of their end
- * letters, and the only length-changing lower-casing adds a combining mark), so a miss is a
- * sure "not wanted" while a hit is checked on the real name.
+ * Wanted names (minus the never-read ones) by length and lower-cased first letter: a header line
+ * whose name has another length or first letter is skipped unread. null when a wanted name is not
+ * plain lower-case ASCII, is longer than MAX_NAME, or starts with k (KELVIN SIGN lower-cases to
+ * k, and a non-ASCII first letter is never looked up).
  */
-function quickKey(s: string, from: number, to: number): number {
+type NameTable = (string[] | undefined)[];
+const nameTables = new WeakMap<ReadonlySet<string>, NameTable | null>();
+function nameTableOf(wanted: ReadonlySet<string>): NameTable | null {
+  let table = nameTables.get(wanted);
+  if (table !== undefined) return table;
+  table = Array.from<string[] | undefined>({ length: (MAX_NAME + 1) * 128 });
+  for (const n of wanted) {
+    if (!/^[\x21-\x39\x3b-\x40\x5b-\x7e]+$/.test(n) || n.length > MAX_NAME || n.startsWith('k')) {
+      table = null;
+      break;
+    }
+    if (SKIP_HEADERS.has(n)) continue;
+    const slot = n.length * 128 + n.charCodeAt(0);
+    (table[slot] ??= []).push(n);
+  }
+  nameTables.set(wanted, table);
+  return table;
+}
+
+/** The wanted names a header name (from..to, trimmed as trim() would) may lower-case to. */
+function namesAt(table: NameTable, s: string, from: number, to: number): string[] | undefined {
   while (from < to && isTrimSpace(s.charCodeAt(from))) from++;
   while (to > from && isTrimSpace(s.charCodeAt(to - 1))) to--;
   keyFrom = from;
   keyTo = to;
-  if (to === from) return 0;
-  return (to - from) * 0x1000000 + lowerAscii(s.charCodeAt(from)) * 0x10000 + lowerAscii(s.charCodeAt(to - 1));
-}
-
-/** The wanted names (minus the never-read ones) by fingerprint, or null when a name is not plain ASCII. */
-type NamesByKey = Map<number, string[]>;
-const quickKeyCache = new WeakMap<ReadonlySet<string>, NamesByKey | null>();
-function quickKeysOf(wanted: ReadonlySet<string>): NamesByKey | null {
-  let keys = quickKeyCache.get(wanted);
-  if (keys !== undefined) return keys;
-  keys = new Map<number, string[]>();
-  for (const n of wanted) {
-    // only for plain lower-case ASCII names not starting or ending with k (KELVIN SIGN lower-cases to k)
-    if (!/^[\x21-\x39\x3b-\x40\x5b-\x7e]+$/.test(n) || /^k|k$/.test(n)) {
-      keys = null;
-      break;
-    }
-    if (SKIP_HEADERS.has(n)) continue;
-    const k = quickKey(n, 0, n.length);
-    const list = keys.get(k);
-    if (list) list.push(n);
-    else keys.set(k, [n]);
-  }
-  quickKeyCache.set(wanted, keys);
-  return keys;
+  const len = to - from;
+  if (len === 0 || len > MAX_NAME) return undefined;
+  const first = s.charCodeAt(from);
+  return first < 128 ? table[len * 128 + lowerAscii(first)] : undefined;
 }
 
 /**
@@ -208,7 +209,7 @@ function matchName(src: string, names: string[]): string {
 
 /** Parse a header block. Names lower-cased, values unfolded (CR/LF removed), capped. */
 export function parseHeaders(src: string, start: number, end: number, wanted?: ReadonlySet<string>): Headers {
-  const keys = wanted === undefined ? null : quickKeysOf(wanted);
+  const keys = wanted === undefined ? null : nameTableOf(wanted);
   const h: Headers = new Map();
   let count = 0;
   let name = '';
@@ -243,8 +244,8 @@ export function parseHeaders(src: string, start: number, end: number, wanted?: R
       } else if (colon !== -1 && colon < lineEnd && colon - pos < 100) {
         flush();
         if (keys !== null) {
-          // a wanted name is found by its fingerprint and compared in place; others are skipped unread
-          const names = keys.get(quickKey(src, pos, colon));
+          // a wanted name is found by its length and first letter and compared in place; others are skipped unread
+          const names = namesAt(keys, src, pos, colon);
           const known = names === undefined ? '' : matchName(src, names);
           if (known === '') {
             skipping = true;
