@@ -29,3 +29,33 @@ describe('quoted-printable', () => {
     }
   });
 });
+
+describe('plain ASCII parts', () => {
+  it('are marked only when every byte of the message is below 0x80 and not ESC', async () => {
+    const { parseMime } = await import('../../../src/main/engine/bounces/parse/mime');
+    const msg = (body: string) => Buffer.from(`From: a@example.com\r\nContent-Type: text/plain\r\n\r\n${body}\r\n`, 'utf8');
+    expect(parseMime(msg('plain words')).parts.every((p) => p.ascii)).toBe(true);
+    expect(parseMime(msg('caf\u00e9')).parts.some((p) => p.ascii)).toBe(false);
+    expect(parseMime(msg('\u001b$B$3$N\u001b(B')).parts.some((p) => p.ascii)).toBe(false);
+    expect(parseMime(msg('plain words').toString('latin1')).parts.some((p) => p.ascii)).toBe(false);
+  });
+
+  it('give the same text as the charset route, for every part of every fixture', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { bytesToString, parseMime, partText } = await import('../../../src/main/engine/bounces/parse/mime');
+    const dir = join(__dirname, '../../fixtures/bounces');
+    let plain = 0;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.eml'))) {
+      for (const p of parseMime(readFileSync(join(dir, f))).parts) {
+        const viaCharset = partText({ ...p, ascii: false });
+        expect(partText(p), f).toBe(viaCharset);
+        if (p.ascii) {
+          plain++;
+          expect(bytesToString(p.body, p.params.charset)).toBe(p.body);
+        }
+      }
+    }
+    expect(plain).toBeGreaterThan(300);
+  });
+});

@@ -5,7 +5,7 @@ import { allAddresses, firstAddress } from './addresses';
 import { MAX_RECIPIENTS, parseDeliveryStatus, type Dsn } from './delivery-status';
 import { recipientsFromText } from './text-recipients';
 import { normMessageId, normStatus, stripType } from './values';
-import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, isTrimSpace, parseHeaders, parseMime, partText, REPORT_HEADERS, type Headers, type MimePart } from './mime';
+import { bytesToString, decodeHeavy, decodeWords, header, isHeavyCharset, isPlain, isTrimSpace, parseHeaders, parseMime, partText, REPORT_HEADERS, type Headers, type MimePart } from './mime';
 
 /**
  * Reads a message that arrived in the mailbox and says what it is: a bounce, a delay notice, a
@@ -379,10 +379,10 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
       const p = textParts[i];
       const probe = p.body.length > 64 * 1024 ? p.body.slice(0, 64 * 1024) : p.body;
       if (!dsParts.length && /^(final-recipient|original-recipient)\s*:/im.test(probe) && /^(action|status)\s*:/im.test(probe)) {
-        dsParts.push({ ...p, type: 'message/delivery-status', body: partText(p), encoding: '7bit' });
+        dsParts.push({ ...p, type: 'message/delivery-status', body: partText(p), encoding: '7bit', ascii: isPlain(p) });
         textParts.splice(i--, 1);
       } else if (!fbParts.length && /feedback-report/.test(topCt) && /^feedback-type\s*:/im.test(probe)) {
-        fbParts.push({ ...p, body: partText(p), encoding: '7bit' });
+        fbParts.push({ ...p, body: partText(p), encoding: '7bit', ascii: isPlain(p) });
         textParts.splice(i--, 1);
       }
     }
@@ -503,7 +503,7 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
   const dsn: Dsn = { reportingMta: null, recipients: [], originalMessageId: null };
   for (const p of dsParts) {
     const text = p.type === 'message/delivery-status' && p.encoding === '7bit' && !p.params.charset ? p.body : partText(p);
-    const d = parseDeliveryStatus(bytesToString(text, 'utf-8'));
+    const d = parseDeliveryStatus(isPlain(p) ? text : bytesToString(text, 'utf-8'));
     if (!dsn.reportingMta) dsn.reportingMta = d.reportingMta;
     if (!dsn.originalMessageId) dsn.originalMessageId = d.originalMessageId;
     for (const r of d.recipients) if (dsn.recipients.length < MAX_RECIPIENTS) dsn.recipients.push(r);

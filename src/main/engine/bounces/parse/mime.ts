@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 /**
  * A lean, bounded MIME reader: just what the bounce classifier needs.
  *
@@ -39,6 +41,12 @@ export interface MimePart {
   /** raw body (latin1 view), not decoded */
   body: string;
   depth: number;
+  /**
+   * The body holds no byte of 0x80 or above and no ESC, so no charset can change it and
+   * bytesToString would return it as it is: true for the parts of a message that is plain ASCII
+   * throughout (most bounces), false when unknown.
+   */
+  ascii: boolean;
 }
 
 /**
@@ -333,6 +341,7 @@ interface Ctx {
   src: string;
   parts: MimePart[];
   budget: number; // remaining entity visits
+  ascii: boolean; // the whole source is plain ASCII (see MimePart.ascii)
 }
 
 function walk(ctx: Ctx, start: number, end: number, depth: number, defaultType: string, isTop: boolean): Headers {
@@ -388,7 +397,7 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, defaultType: 
     }
     if (any) return headers;
     // no delimiter found at all: treat body as text
-    ctx.parts.push({ headers, type: 'text/plain', params: ct.params, encoding, body: src.slice(bStart, end), depth });
+    ctx.parts.push({ headers, type: 'text/plain', params: ct.params, encoding, body: src.slice(bStart, end), depth, ascii: ctx.ascii });
     return headers;
   }
   if ((ct.type === 'message/rfc822' || ct.type === 'message/global') && depth < MAX_DEPTH && !isTop) {
@@ -403,16 +412,16 @@ function walk(ctx: Ctx, start: number, end: number, depth: number, defaultType: 
     }
     if (encoding === 'base64' || encoding === 'quoted-printable') {
       const decoded = decodeTransfer(src.slice(bStart, Math.min(end, bStart + MAX_HEADER_BLOCK * 2)), encoding);
-      ctx.parts.push({ headers, type: ct.type, params: ct.params, encoding: '7bit', body: headerBlockOf(decoded), depth });
+      ctx.parts.push({ headers, type: ct.type, params: ct.params, encoding: '7bit', body: headerBlockOf(decoded), depth, ascii: false });
       return headers;
     }
     const inner = splitHeaderBody(src, s, end);
-    ctx.parts.push({ headers, type: ct.type, params: ct.params, encoding, body: src.slice(s, inner.hEnd), depth });
+    ctx.parts.push({ headers, type: ct.type, params: ct.params, encoding, body: src.slice(s, inner.hEnd), depth, ascii: ctx.ascii });
     s = inner.bStart;
     return headers;
   }
   const bodyEnd = ct.type.startsWith('text/') || ct.type.startsWith('message/') ? end : Math.min(end, bStart + 4096);
-  ctx.parts.push({ headers, type: ct.type, params: ct.params, encoding, body: src.slice(bStart, bodyEnd), depth });
+  ctx.parts.push({ headers, type: ct.type, params: ct.params, encoding, body: src.slice(bStart, bodyEnd), depth, ascii: ctx.ascii });
   return headers;
 }
 
@@ -441,7 +450,9 @@ export function parseMime(raw: Buffer | string): ParsedMime {
     const nl = src.indexOf('\n');
     start = nl === -1 ? src.length : nl + 1;
   }
-  const ctx: Ctx = { src, parts: [], budget: 400 };
+  // one SIMD pass over the bytes saves a pattern scan of every text that is later decoded
+  const ascii = typeof raw !== 'string' && isAscii(raw) && raw.indexOf(0x1b) === -1;
+  const ctx: Ctx = { src, parts: [], budget: 400, ascii };
   const headers = walk(ctx, start, src.length, 0, 'text/plain', true);
   return { headers, parts: ctx.parts, truncated };
 }
@@ -528,6 +539,11 @@ function utf8OrLatin1(s: string): string {
   return out.indexOf('\uFFFD') === -1 ? out : s;
 }
 
+/** Whether a part's body is its text already: plain ASCII, no transfer encoding to undo. */
+export function isPlain(p: MimePart): boolean {
+  return p.ascii && p.encoding !== 'base64' && p.encoding !== 'quoted-printable';
+}
+
 /** Decoded text of a part (transfer encoding and charset), capped. */
 export function partText(p: MimePart, opts?: { keepHeavyCharset?: boolean }): string {
   let body = p.body.length > MAX_TEXT * 2 ? p.body.slice(0, MAX_TEXT * 2) : p.body;
@@ -537,7 +553,7 @@ export function partText(p: MimePart, opts?: { keepHeavyCharset?: boolean }): st
   // the classifier only needs their ASCII parts; callers may keep the byte view and decode the few
   // strings they output with decodeHeavy() (line-based pieces decode correctly: ISO-2022-JP returns
   // to ASCII before each line end, RFC 1468).
-  let text = opts?.keepHeavyCharset && isHeavyCharset(p.params.charset) ? body : bytesToString(body, p.params.charset);
+  let text = isPlain(p) || (opts?.keepHeavyCharset && isHeavyCharset(p.params.charset)) ? body : bytesToString(body, p.params.charset);
   if (p.type === 'text/html') text = htmlToText(text);
   return text;
 }
