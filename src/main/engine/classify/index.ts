@@ -8,6 +8,8 @@ import { WORDING_RULES } from './wording';
 import { categoryForEnhanced } from './enhanced';
 import { categoryForCode } from './codes';
 import { classifyNetwork, fallbackForErrorCode } from './network';
+import { requiredWords } from './literals';
+import { WordScanner } from './scan';
 
 export { PROVIDER_TABLES } from './providers/index';
 
@@ -82,29 +84,29 @@ function normProvider(p: string | null | undefined): string {
   return (p || '').trim().toLowerCase();
 }
 
-/** One pass over the text for every provider signature; the per-table checks run only on a hit. */
-const ANY_SIGNATURE = new RegExp(PROVIDER_TABLES.filter((t) => t.signature).map((t) => `(?:${t.signature!.source})`).join('|'));
-const NO_TABLES: ProviderTable[] = [];
-
-function tablesFor(provider: string, lower: string): ProviderTable[] {
-  let out: ProviderTable[] = NO_TABLES;
-  if (provider) {
-    for (const t of PROVIDER_TABLES) if (t.ids.includes(provider)) (out === NO_TABLES ? (out = []) : out).push(t);
-  }
-  if (!ANY_SIGNATURE.test(lower)) return out;
-  for (const t of PROVIDER_TABLES) if (!out.includes(t) && t.signature && t.signature.test(lower)) (out === NO_TABLES ? (out = []) : out).push(t);
-  return out;
-}
+/** Reply texts naming a Node.js network error, e.g. "connect ECONNREFUSED 203.0.113.5:587". */
+const NETWORK_WORDS_RE = /\b(econnrefused|econnreset|etimedout|eai_again|enotfound|ehostunreach|enetunreach)\b/;
 
 /**
- * All wording gates in one pass: one regular expression of every gate word (longest first), run
- * with overlapping matches; each match opens the rules whose gate words are prefixes of it.
- * Equivalent to testing each rule's gate separately, at the cost of a single scan.
+ * One scan of the text for every cheap pre-check, by literal words (see scan.ts):
+ * - mask a: the wording gates. Bit GATE_BIT[i] is set when a gate word of rule i occurs; equivalent
+ *   to testing each rule's gate separately.
+ * - mask b: bit i (i < 30) when a word of provider table i's signature occurs, words derived from the
+ *   signature's source (literals.ts: every signature match contains one of them); bit 30 when a
+ *   network error name occurs.
+ * A table whose signature gives no words is tested on every text (ALWAYS_TABLES).
  */
 const GATE_BIT: number[] = [];
-const WORD_MASK = new Map<string, number>();
-const GATE_SCAN: RegExp = (() => {
-  const words = new Map<string, number>();
+const NETWORK_BIT = 1 << 30;
+const TABLE_BIT: number[] = [];
+let ALWAYS_TABLES = 0;
+let SIGNED_TABLES = 0;
+const SCANNER: WordScanner = (() => {
+  const words = new Map<string, [number, number]>();
+  const add = (w: string, a: number, b: number): void => {
+    const m = words.get(w) ?? [0, 0];
+    words.set(w, [m[0] | a, m[1] | b]);
+  };
   let nextBit = 1;
   WORDING_RULES.forEach((r, i) => {
     if (!r.gate || nextBit > 0x40000000) {
@@ -112,29 +114,39 @@ const GATE_SCAN: RegExp = (() => {
       return;
     }
     GATE_BIT[i] = nextBit;
-    for (const w of r.gate.source.split('|')) words.set(w, (words.get(w) ?? 0) | nextBit);
+    // the words as written in the gate's source, as the earlier one-regex scan took them: an escaped
+    // character stays escaped ("control\\/" is looked for with its backslash; see wording/domain)
+    for (const w of r.gate.source.split('|')) add(w, nextBit, 0);
     nextBit *= 2;
   });
-  const list = [...words.keys()].sort((a, b) => b.length - a.length);
-  for (const w of list) {
-    // every gate word that is a prefix of w (looked up by prefix: linear, not quadratic, at start-up)
-    let mask = 0;
-    for (let k = 1; k <= w.length; k++) mask |= words.get(w.slice(0, k)) ?? 0;
-    WORD_MASK.set(w, mask);
-  }
-  return new RegExp(list.map((w) => w.replace(/[.*+?^${}()[\]\\/]/g, '\\$&')).join('|'), 'g');
+  PROVIDER_TABLES.forEach((t, i) => {
+    TABLE_BIT[i] = 0;
+    if (!t.signature) return;
+    TABLE_BIT[i] = i < 30 ? 1 << i : NETWORK_BIT; // past 30 tables: a shared bit, set on every text below
+    SIGNED_TABLES |= TABLE_BIT[i];
+    const sigWords = i < 30 ? requiredWords(t.signature) : null;
+    if (sigWords) for (const w of sigWords) add(w, 0, TABLE_BIT[i]);
+    else ALWAYS_TABLES |= TABLE_BIT[i];
+  });
+  for (const w of requiredWords(NETWORK_WORDS_RE)!) add(w, 0, NETWORK_BIT);
+  return new WordScanner(words);
 })();
 
-function gatesOpen(lower: string): number {
-  let open = 0;
-  GATE_SCAN.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  let guard = 0;
-  while ((m = GATE_SCAN.exec(lower)) !== null && guard++ < 5000) {
-    open |= WORD_MASK.get(m[0]) ?? 0;
-    GATE_SCAN.lastIndex = m.index + 1;
+const NO_TABLES: ProviderTable[] = [];
+
+/** The account's provider tables, then those whose signature the text shows (`seen`: scan mask b). */
+function tablesFor(provider: string, lower: string, seen: number): ProviderTable[] {
+  let out: ProviderTable[] = NO_TABLES;
+  if (provider) {
+    for (const t of PROVIDER_TABLES) if (t.ids.includes(provider)) (out === NO_TABLES ? (out = []) : out).push(t);
   }
-  return open;
+  const candidates = (seen | ALWAYS_TABLES) & SIGNED_TABLES;
+  if (candidates === 0) return out;
+  for (let i = 0; i < PROVIDER_TABLES.length; i++) {
+    const t = PROVIDER_TABLES[i];
+    if ((candidates & TABLE_BIT[i]) !== 0 && !out.includes(t) && t.signature!.test(lower)) (out === NO_TABLES ? (out = []) : out).push(t);
+  }
+  return out;
 }
 
 /**
@@ -184,14 +196,15 @@ export function classifyReply(e: ReplyEvidence): Classification {
   }
 }
 
-/** White space that /\s+/ → ' ' would change: anything but a lone space. */
-const UNFOLDED_SPACE = /[^\S ]| {2}/;
-
 function classifyInner(e: ReplyEvidence, words: string): Classification {
   const text = words.length > MAX_TEXT ? words.slice(0, MAX_TEXT) : words;
-  let lower = text.toLowerCase();
+  const raw = text.toLowerCase();
+  // the word scan reads white space runs as single spaces, so it can run before the fold
+  const seen = SCANNER.scan(raw);
+  const gates = seen.a;
+  const signs = seen.b;
   // most replies are one line with single spaces: skip the copy when there is nothing to fold
-  if (UNFOLDED_SPACE.test(lower)) lower = lower.replace(/\s+/g, ' ');
+  const lower = seen.unfolded ? raw.replace(/\s+/g, ' ') : raw;
   const stage = normStage(e.stage);
   const code = typeof e.code === 'number' && Number.isFinite(e.code) ? Math.trunc(e.code) : findCode(text);
   const given = normEnhanced(e.enhanced);
@@ -211,8 +224,8 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
   if (errorCode) {
     const v = classifyNetwork(errorCode, text, code != null || enhanced != null);
     if (v) return make(v.category, v.rule, words);
-  } else if (!code && !enhanced && /\b(econnrefused|econnreset|etimedout|eai_again|enotfound|ehostunreach|enetunreach)\b/.test(lower)) {
-    const m = /\b(econnrefused|econnreset|etimedout|eai_again|enotfound|ehostunreach|enetunreach)\b/.exec(lower)!;
+  } else if (!code && !enhanced && (signs & NETWORK_BIT) !== 0 && NETWORK_WORDS_RE.test(lower)) {
+    const m = NETWORK_WORDS_RE.exec(lower)!;
     const v = classifyNetwork(m[1].toUpperCase(), text, false);
     if (v) return make(v.category, v.rule, words);
   }
@@ -221,7 +234,7 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
   }
 
   // 2. provider rules (the account's provider, or one recognised from the text)
-  for (const t of tablesFor(provider, lower)) {
+  for (const t of tablesFor(provider, lower, signs)) {
     for (const r of COMPILED_RULES.get(t)!) {
       if (ruleMatches(r, lower, code, enhanced, stage)) return make(r.category, r.id, words);
     }
@@ -240,11 +253,10 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
   if (code === 521 || code === 556) return make('recipient_domain', `code/${code}`, words);
 
   // 4. wording
-  const open = gatesOpen(lower);
   for (let i = 0; i < WORDING_RULES.length; i++) {
     const r = WORDING_RULES[i];
     const bit = GATE_BIT[i];
-    if (bit !== 0 && (open & bit) === 0) continue;
+    if (bit !== 0 && (gates & bit) === 0) continue;
     if (r.re.test(lower)) {
       const c = typeof r.category === 'function' ? r.category(stage) : r.category;
       const specific = WEAK_WORDING.has(r.id) && enhanced ? specificEnhanced(enhanced, stage, r.id) : null;
@@ -279,6 +291,6 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
 
 /** For tests: which wording rules the one-pass gate scan lets through for a lower-cased text. */
 export function gatesOpenFor(lower: string): boolean[] {
-  const open = gatesOpen(lower);
+  const open = SCANNER.scan(lower).a;
   return WORDING_RULES.map((_, i) => GATE_BIT[i] === 0 || (open & GATE_BIT[i]) !== 0);
 }
