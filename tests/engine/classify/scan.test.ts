@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSpaceCode, WordScanner } from '../../../src/main/engine/classify/scan';
-import { requiredWords } from '../../../src/main/engine/classify/literals';
+import { requiredWords, scanWords } from '../../../src/main/engine/classify/literals';
+import { WORDING_RULES } from '../../../src/main/engine/classify/wording';
+import { parseReport } from '../../../src/main/engine/bounces/parse/index';
+import { ruleWordsSource } from './rule-words-source';
 import { PROVIDER_TABLES } from '../../../src/main/engine/classify/index';
 
 /**
@@ -37,16 +40,18 @@ describe('WordScanner', () => {
   const folded = (t: string) => t.replace(/\s+/g, ' ');
 
   /** Masks by brute force: every word that occurs in the folded text. */
-  function naive(words: Map<string, [number, number]>, text: string): [number, number, boolean] {
+  function naive(words: Map<string, [number, number, number]>, text: string): [number, number, number, boolean] {
     let a = 0;
     let b = 0;
-    for (const [w, [ma, mb]] of words) {
+    let c = 0;
+    for (const [w, [ma, mb, mc]] of words) {
       if (folded(text).includes(w)) {
         a |= ma;
         b |= mb;
+        c |= mc;
       }
     }
-    return [a, b, /[^\S ]| {2}/.test(text)];
+    return [a, b, c, /[^\S ]| {2}/.test(text)];
   }
 
   it('finds the same words as a search for each word, on random words and texts', () => {
@@ -54,14 +59,14 @@ describe('WordScanner', () => {
     const alphabet = ['a', 'b', 'c', ' ', 'é', '/'];
     const textAlphabet = [...alphabet, '\t', '\n', '\u00a0', '  ', 'x', '\u2028'];
     for (let round = 0; round < 300; round++) {
-      const words = new Map<string, [number, number]>();
+      const words = new Map<string, [number, number, number]>();
       const n = 1 + Math.floor(r() * 12);
       for (let i = 0; i < n; i++) {
         let w = '';
         const len = 1 + Math.floor(r() * 5);
         for (let k = 0; k < len; k++) w += pick(r, alphabet);
         if (/ {2}/.test(w)) continue;
-        words.set(w, [1 << Math.floor(r() * 31), r() < 0.5 ? 0 : 1 << Math.floor(r() * 31)]);
+        words.set(w, [1 << Math.floor(r() * 32), r() < 0.5 ? 0 : 1 << Math.floor(r() * 32), r() < 0.7 ? 0 : 1 << Math.floor(r() * 32)]);
       }
       if (words.size === 0) continue;
       const scanner = new WordScanner(words);
@@ -70,14 +75,14 @@ describe('WordScanner', () => {
         const len = Math.floor(r() * 30);
         for (let k = 0; k < len; k++) text += pick(r, textAlphabet);
         const got = scanner.scan(text);
-        expect([got.a, got.b, got.unfolded], `${JSON.stringify([...words.keys()])} in ${JSON.stringify(text)}`).toEqual(naive(words, text));
+        expect([got.a, got.b, got.c, got.unfolded], `${JSON.stringify([...words.keys()])} in ${JSON.stringify(text)}`).toEqual(naive(words, text));
       }
     }
   });
 
   it('refuses words that a folded text could never contain', () => {
-    expect(() => new WordScanner(new Map([['a  b', [1, 0]]]))).toThrow();
-    expect(() => new WordScanner(new Map([['a\tb', [1, 0]]]))).toThrow();
+    expect(() => new WordScanner(new Map([['a  b', [1, 0, 0]]]))).toThrow();
+    expect(() => new WordScanner(new Map([['a\tb', [1, 0, 0]]]))).toThrow();
   });
 });
 
@@ -166,5 +171,51 @@ describe('provider signatures and their words', () => {
       }
     }
     expect(matched).toBeGreaterThan(20);
+  });
+});
+
+describe('scanWords', () => {
+  it('cuts words, keeps the shortest of nested ones, drops what a folded text cannot hold', () => {
+    expect(scanWords(/mailbox is full|mailbox full/, 8)).toEqual(['mailbox ']);
+    expect(scanWords(/abc|xabcx|a {2}b/, 16)).toEqual(['abc']);
+    expect(scanWords(/a\tb/, 16)).toBeNull();
+  });
+});
+
+describe('wording rules and their scan words', () => {
+  const fixtures = join(__dirname, '../../fixtures');
+  const texts = readFileSync(join(fixtures, 'provider-replies.public.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => String((JSON.parse(l) as { text: unknown }).text ?? ''));
+  for (const f of readdirSync(join(fixtures, 'bounces')).filter((n) => n.endsWith('.eml'))) {
+    const raw = readFileSync(join(fixtures, 'bounces', f));
+    for (const x of parseReport(raw).recipients) texts.push(x.diagnostic ?? '', x.words);
+    texts.push(raw.toString('latin1').slice(0, 4000));
+  }
+  const lowered = texts.map((t) => t.toLowerCase().replace(/\s+/g, ' ').slice(0, 2048));
+
+  it('every rule pattern gives scan words (else it runs whenever its gate opens)', () => {
+    for (const r of WORDING_RULES) expect(scanWords(r.re, 16), r.id).not.toBeNull();
+  });
+
+  it('every text a rule matches in the fixtures contains one of its scan words', () => {
+    let matched = 0;
+    for (const r of WORDING_RULES) {
+      const words = scanWords(r.re, 16)!;
+      for (const lower of lowered) {
+        if (!r.re.test(lower)) continue;
+        matched++;
+        expect(words.some((w) => lower.includes(w)), `${r.id} on "${lower.slice(0, 200)}"`).toBe(true);
+      }
+    }
+    expect(matched).toBeGreaterThan(500);
+  });
+});
+
+describe('rule-words.ts', () => {
+  it('is current: the words the analysis gives for today\'s wording rules (regenerate: npx tsx tests/engine/classify/rule-words.gen.ts)', () => {
+    const file = readFileSync(join(__dirname, '../../../src/main/engine/classify/rule-words.ts'), 'utf8');
+    expect(file).toBe(ruleWordsSource());
   });
 });

@@ -8,7 +8,8 @@ import { WORDING_RULES } from './wording';
 import { categoryForEnhanced } from './enhanced';
 import { categoryForCode } from './codes';
 import { classifyNetwork, fallbackForErrorCode } from './network';
-import { requiredWords } from './literals';
+import { scanWords } from './literals';
+import { MAX_SCAN_WORD, RULE_WORDS } from './rule-words';
 import { WordScanner } from './scan';
 
 export { PROVIDER_TABLES } from './providers/index';
@@ -94,18 +95,24 @@ const NETWORK_WORDS_RE = /\b(econnrefused|econnreset|etimedout|eai_again|enotfou
  * - mask b: bit i (i < 30) when a word of provider table i's signature occurs, words derived from the
  *   signature's source (literals.ts: every signature match contains one of them); bit 30 when a
  *   network error name occurs.
- * A table whose signature gives no words is tested on every text (ALWAYS_TABLES).
+ * - mask c: bit i (i < 32) when a word that every match of wording rule i's full pattern contains
+ *   occurs (derived from the pattern's source like the signature words, ahead of time: rule-words.ts). Far more selective than the
+ *   hand-written gates ("user" opens the mailbox-full gate), so fewer full patterns run; a rule runs
+ *   only when both its gate and these words say it can match.
+ * A table whose signature gives no words is tested on every text (ALWAYS_TABLES); a rule whose
+ * pattern gives none has WORDS_BIT 0 and is held back by its gate only.
  */
 const GATE_BIT: number[] = [];
+const WORDS_BIT: number[] = [];
 const NETWORK_BIT = 1 << 30;
 const TABLE_BIT: number[] = [];
 let ALWAYS_TABLES = 0;
 let SIGNED_TABLES = 0;
 const SCANNER: WordScanner = (() => {
-  const words = new Map<string, [number, number]>();
-  const add = (w: string, a: number, b: number): void => {
-    const m = words.get(w) ?? [0, 0];
-    words.set(w, [m[0] | a, m[1] | b]);
+  const words = new Map<string, [number, number, number]>();
+  const add = (w: string, a: number, b: number, c: number): void => {
+    const m = words.get(w) ?? [0, 0, 0];
+    words.set(w, [m[0] | a, m[1] | b, m[2] | c]);
   };
   let nextBit = 1;
   WORDING_RULES.forEach((r, i) => {
@@ -116,7 +123,7 @@ const SCANNER: WordScanner = (() => {
     GATE_BIT[i] = nextBit;
     // the words as written in the gate's source, as the earlier one-regex scan took them: an escaped
     // character stays escaped ("control\\/" is looked for with its backslash; see wording/domain)
-    for (const w of r.gate.source.split('|')) add(w, nextBit, 0);
+    for (const w of r.gate.source.split('|')) add(w, nextBit, 0, 0);
     nextBit *= 2;
   });
   PROVIDER_TABLES.forEach((t, i) => {
@@ -124,11 +131,18 @@ const SCANNER: WordScanner = (() => {
     if (!t.signature) return;
     TABLE_BIT[i] = i < 30 ? 1 << i : NETWORK_BIT; // past 30 tables: a shared bit, set on every text below
     SIGNED_TABLES |= TABLE_BIT[i];
-    const sigWords = i < 30 ? requiredWords(t.signature) : null;
-    if (sigWords) for (const w of sigWords) add(w, 0, TABLE_BIT[i]);
+    const sigWords = i < 30 ? scanWords(t.signature, MAX_SCAN_WORD) : null;
+    if (sigWords) for (const w of sigWords) add(w, 0, TABLE_BIT[i], 0);
     else ALWAYS_TABLES |= TABLE_BIT[i];
   });
-  for (const w of requiredWords(NETWORK_WORDS_RE)!) add(w, 0, NETWORK_BIT);
+  for (const w of scanWords(NETWORK_WORDS_RE, MAX_SCAN_WORD)!) add(w, 0, NETWORK_BIT, 0);
+  WORDING_RULES.forEach((r, i) => {
+    // derived ahead of time (rule-words.ts, kept current by a test): the analysis costs more at
+    // start-up than it saves on a run of thousands of texts
+    const ruleWords = i < 32 ? RULE_WORDS[r.id] : null;
+    WORDS_BIT[i] = ruleWords ? 1 << i : 0;
+    if (ruleWords) for (const w of ruleWords) add(w, 0, 0, WORDS_BIT[i]);
+  });
   return new WordScanner(words);
 })();
 
@@ -203,6 +217,7 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
   const seen = SCANNER.scan(raw);
   const gates = seen.a;
   const signs = seen.b;
+  const ruleWords = seen.c;
   // most replies are one line with single spaces: skip the copy when there is nothing to fold
   const lower = seen.unfolded ? raw.replace(/\s+/g, ' ') : raw;
   const stage = normStage(e.stage);
@@ -257,6 +272,8 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
     const r = WORDING_RULES[i];
     const bit = GATE_BIT[i];
     if (bit !== 0 && (gates & bit) === 0) continue;
+    const must = WORDS_BIT[i];
+    if (must !== 0 && (ruleWords & must) === 0) continue;
     if (r.re.test(lower)) {
       const c = typeof r.category === 'function' ? r.category(stage) : r.category;
       const specific = WEAK_WORDING.has(r.id) && enhanced ? specificEnhanced(enhanced, stage, r.id) : null;

@@ -248,3 +248,21 @@ export function requiredWords(re: RegExp): string[] | null {
     throw e;
   }
 }
+
+/**
+ * requiredWords shaped for the word scan of a folded text (white space runs read as one space):
+ * - each word cut to its first `maxLength` characters (a match that contains a word contains its
+ *   prefix), which keeps the scan's table small;
+ * - a word that contains another word of the set is dropped (the shorter one is found whenever
+ *   the longer one is);
+ * - words with white space other than single spaces are dropped: a folded text never has them,
+ *   so no match in it can contain them.
+ * Null when the pattern gives no words, or none that a folded text could contain.
+ */
+export function scanWords(re: RegExp, maxLength: number): string[] | null {
+  const words = requiredWords(re);
+  if (!words) return null;
+  const cut = [...new Set(words.filter((w) => !/[^\S ]| {2}/.test(w)).map((w) => w.slice(0, maxLength)))];
+  const minimal = cut.filter((x) => !cut.some((y) => y !== x && x.includes(y)));
+  return minimal.length > 0 ? minimal : null;
+}

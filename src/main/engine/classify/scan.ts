@@ -22,11 +22,19 @@ export function isSpaceCode(c: number): boolean {
 export interface ScanResult {
   /** OR of the first masks of the words found */
   a: number;
-  /** OR of the second masks of the words found */
+  /** OR of the second masks */
   b: number;
+  /** OR of the third masks */
+  c: number;
   /** the text has white space other than single spaces: /\s+/g → ' ' would change it */
   unfolded: boolean;
 }
+
+/** Masks of one word: [a, b, c]. */
+export type WordMasks = readonly [number, number, number];
+
+/** Marks a transition not yet computed (a 16-bit table holds fewer states than this). */
+const UNKNOWN = 0xffff;
 
 export class WordScanner {
   /** character class of each code unit below 128; 0 = no word has it */
@@ -34,90 +42,117 @@ export class WordScanner {
   /** classes of the few code units ≥ 128 that words contain */
   private readonly wideClass = new Map<number, number>();
   private readonly classes: number;
-  /** next state = delta[state * classes + class] */
+  /** the trie: child = goto[state * classes + class], 0 = none */
+  private readonly goto: Uint16Array | Int32Array;
+  private readonly fail: Int32Array;
+  /** next state = delta[state * classes + class], `unknown` until first needed */
   private readonly delta: Uint16Array | Int32Array;
+  private readonly unknown: number;
+  /** per state: 1 when some word ends there (most states end none, and the scan skips them) */
+  private readonly hasOut: Uint8Array;
   private readonly outA: Int32Array;
   private readonly outB: Int32Array;
+  private readonly outC: Int32Array;
   private readonly spaceClass: number;
   /** reused so a scan allocates nothing */
-  private readonly result: ScanResult = { a: 0, b: 0, unfolded: false };
+  private readonly result: ScanResult = { a: 0, b: 0, c: 0, unfolded: false };
 
-  constructor(words: ReadonlyMap<string, readonly [number, number]>) {
+  constructor(words: ReadonlyMap<string, WordMasks>) {
+    // character classes first, so the table's width is known before the trie is laid out in it
     let nextClass = 1;
-    const classOf = (c: number): number => {
-      const known = c < 128 ? this.asciiClass[c] : this.wideClass.get(c) ?? 0;
-      if (known !== 0) return known;
-      if (c < 128) this.asciiClass[c] = nextClass;
-      else this.wideClass.set(c, nextClass);
-      return nextClass++;
-    };
-    this.spaceClass = classOf(32);
-    // the trie: children by class, masks of the words ending at each node
-    const children: Map<number, number>[] = [new Map()];
-    const ownA: number[] = [0];
-    const ownB: number[] = [0];
-    for (const [w, [ma, mb]] of words) {
+    const classOf = (c: number): number => (c < 128 ? this.asciiClass[c] : this.wideClass.get(c) ?? 0);
+    this.asciiClass[32] = nextClass++;
+    this.spaceClass = 1;
+    let chars = 1;
+    for (const w of words.keys()) {
       if (w.length === 0) throw new Error('empty scan word');
-      let s = 0;
+      chars += w.length;
       for (let i = 0; i < w.length; i++) {
         const c = w.charCodeAt(i);
         // a word with white space other than one space could never be seen in a folded reading
         if (isSpaceCode(c) && (c !== 32 || (i > 0 && w.charCodeAt(i - 1) === 32))) throw new Error(`scan word "${w}" has unfolded space`);
-        const k = classOf(c);
-        let next = children[s].get(k);
-        if (next === undefined) {
-          next = children.length;
-          children.push(new Map());
-          ownA.push(0);
-          ownB.push(0);
-          children[s].set(k, next);
-        }
-        s = next;
+        if (classOf(c) !== 0) continue;
+        if (c < 128) this.asciiClass[c] = nextClass++;
+        else this.wideClass.set(c, nextClass++);
       }
-      ownA[s] |= ma;
-      ownB[s] |= mb;
     }
-    this.classes = nextClass;
-    const n = children.length;
-    this.delta = n <= 0xffff ? new Uint16Array(n * nextClass) : new Int32Array(n * nextClass);
-    this.outA = new Int32Array(n);
-    this.outB = new Int32Array(n);
-    this.build(children, ownA, ownB);
+    const classes = (this.classes = nextClass);
+    // the trie (`chars` bounds the number of states): children by class, 0 = none (the root is
+    // nobody's child); edges kept in creation order for the breadth-first pass below
+    const wide = chars >= UNKNOWN;
+    this.goto = wide ? new Int32Array(chars * classes) : new Uint16Array(chars * classes);
+    this.fail = new Int32Array(chars);
+    this.outA = new Int32Array(chars);
+    this.outB = new Int32Array(chars);
+    this.outC = new Int32Array(chars);
+    this.hasOut = new Uint8Array(chars);
+    const depth = new Int32Array(chars);
+    const parent = new Int32Array(chars);
+    const via = new Int32Array(chars);
+    let states = 1;
+    for (const [w, masks] of words) {
+      let s = 0;
+      for (let i = 0; i < w.length; i++) {
+        const at = s * classes + classOf(w.charCodeAt(i));
+        if (this.goto[at] === 0) {
+          depth[states] = i + 1;
+          parent[states] = s;
+          via[states] = at - s * classes;
+          this.goto[at] = states++;
+        }
+        s = this.goto[at];
+      }
+      this.outA[s] |= masks[0];
+      this.outB[s] |= masks[1];
+      this.outC[s] |= masks[2];
+    }
+    this.link(states, depth, parent, via);
+    // transitions of the full automaton, filled in as texts need them (most of the table is never
+    // visited, and computing it all would cost more at start-up than many texts' scans)
+    this.delta = wide ? new Int32Array(states * classes).fill(-1) : new Uint16Array(states * classes).fill(UNKNOWN);
+    this.unknown = wide ? -1 : UNKNOWN;
   }
 
-  /** Failure links in breadth-first order, folded into a full transition table and output masks. */
-  private build(children: Map<number, number>[], ownA: number[], ownB: number[]): void {
-    const { delta, outA, outB, classes } = this;
-    const fail = new Int32Array(children.length);
-    const queue: number[] = [];
-    for (let k = 0; k < classes; k++) {
-      const child = children[0].get(k);
-      delta[k] = child ?? 0;
-      if (child !== undefined) queue.push(child);
+  /** Failure links, shallow states first; a state's masks take in its failure state's. */
+  private link(states: number, depth: Int32Array, parent: Int32Array, via: Int32Array): void {
+    const { fail, outA, outB, outC, hasOut } = this;
+    // states by depth: a counting sort
+    let maxDepth = 0;
+    for (let s = 1; s < states; s++) maxDepth = Math.max(maxDepth, depth[s]);
+    const start = new Int32Array(maxDepth + 2);
+    for (let s = 1; s < states; s++) start[depth[s] + 1]++;
+    for (let d = 1; d <= maxDepth + 1; d++) start[d] += start[d - 1];
+    const order = new Int32Array(states);
+    for (let s = 1; s < states; s++) order[start[depth[s]]++] = s;
+    for (let i = 0; i < states - 1; i++) {
+      const s = order[i];
+      const p = parent[s];
+      fail[s] = p === 0 ? 0 : this.step(fail[p], via[s]);
+      const f = fail[s];
+      outA[s] |= outA[f];
+      outB[s] |= outB[f];
+      outC[s] |= outC[f];
+      hasOut[s] = outA[s] !== 0 || outB[s] !== 0 || outC[s] !== 0 ? 1 : 0;
     }
-    for (let q = 0; q < queue.length; q++) {
-      const s = queue[q];
-      outA[s] = ownA[s] | outA[fail[s]];
-      outB[s] = ownB[s] | outB[fail[s]];
-      for (let k = 0; k < classes; k++) {
-        const child = children[s].get(k);
-        const viaFail = delta[fail[s] * classes + k];
-        if (child === undefined) {
-          delta[s * classes + k] = viaFail;
-        } else {
-          fail[child] = viaFail;
-          delta[s * classes + k] = child;
-          queue.push(child);
-        }
-      }
+  }
+
+  /** The automaton's move from state s on class k: the trie's child, else the failure state's move. */
+  private step(s: number, k: number): number {
+    const { goto, classes, fail } = this;
+    for (;;) {
+      const child = goto[s * classes + k];
+      if (child !== 0) return child;
+      if (s === 0) return 0;
+      s = fail[s];
     }
   }
 
   /** The masks of every word in `text` (read with white space runs as one space). */
   scan(text: string): ScanResult {
-    const { delta, outA, outB, classes, asciiClass, spaceClass } = this;
+    const { delta, hasOut, outA, outB, outC, classes, asciiClass, spaceClass, unknown } = this;
     let a = 0;
     let b = 0;
+    let c3 = 0;
     let unfolded = false;
     let s = 0;
     let prevSpace = false;
@@ -142,13 +177,20 @@ export class WordScanner {
         prevSpace = false;
         k = this.wideClass.get(c) ?? 0;
       }
-      s = delta[s * classes + k];
-      a |= outA[s];
-      b |= outB[s];
+      const at = s * classes + k;
+      let next = delta[at];
+      if (next === unknown) next = delta[at] = this.step(s, k);
+      s = next;
+      if (hasOut[s] !== 0) {
+        a |= outA[s];
+        b |= outB[s];
+        c3 |= outC[s];
+      }
     }
     const r = this.result;
     r.a = a;
     r.b = b;
+    r.c = c3;
     r.unfolded = unfolded;
     return r;
   }
