@@ -7,9 +7,8 @@ import { isOwnSession } from './types';
 import { WORDING_RULES } from './wording';
 import { categoryForEnhanced } from './enhanced';
 import { categoryForCode } from './codes';
-import { classifyNetwork, fallbackForErrorCode } from './network';
-import { scanWords } from './literals';
-import { MAX_SCAN_WORD, RULE_WORDS } from './rule-words';
+import { classifyNetwork, fallbackForErrorCode, NETWORK_WORDS_RE } from './network';
+import { NETWORK_WORDS, RULE_WORDS, SIGNATURE_WORDS } from './rule-words';
 import { WordScanner } from './scan';
 
 export { PROVIDER_TABLES } from './providers/index';
@@ -85,8 +84,6 @@ function normProvider(p: string | null | undefined): string {
   return (p || '').trim().toLowerCase();
 }
 
-/** Reply texts naming a Node.js network error, e.g. "connect ECONNREFUSED 203.0.113.5:587". */
-const NETWORK_WORDS_RE = /\b(econnrefused|econnreset|etimedout|eai_again|enotfound|ehostunreach|enetunreach)\b/;
 
 /**
  * One scan of the text for every cheap pre-check, by literal words (see scan.ts):
@@ -131,11 +128,12 @@ const SCANNER: WordScanner = (() => {
     if (!t.signature) return;
     TABLE_BIT[i] = i < 30 ? 1 << i : NETWORK_BIT; // past 30 tables: a shared bit, set on every text below
     SIGNED_TABLES |= TABLE_BIT[i];
-    const sigWords = i < 30 ? scanWords(t.signature, MAX_SCAN_WORD) : null;
+    // derived ahead of time like the rule words (a signature missing from the file is tested on every text)
+    const sigWords = i < 30 ? (SIGNATURE_WORDS[t.signature.source] ?? null) : null;
     if (sigWords) for (const w of sigWords) add(w, 0, TABLE_BIT[i], 0);
     else ALWAYS_TABLES |= TABLE_BIT[i];
   });
-  for (const w of scanWords(NETWORK_WORDS_RE, MAX_SCAN_WORD)!) add(w, 0, NETWORK_BIT, 0);
+  for (const w of NETWORK_WORDS) add(w, 0, NETWORK_BIT, 0);
   WORDING_RULES.forEach((r, i) => {
     // derived ahead of time (rule-words.ts, kept current by a test): the analysis costs more at
     // start-up than it saves on a run of thousands of texts

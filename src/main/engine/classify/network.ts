@@ -7,6 +7,9 @@ import type { Category } from '../../../shared/categories';
  * RFC 6749 section 5.2 (OAuth token endpoint errors), Microsoft identity platform error codes
  * (learn.microsoft.com/entra/identity-platform/reference-error-codes).
  */
+/** Reply texts naming a Node.js network error, e.g. "connect ECONNREFUSED 203.0.113.5:587". */
+export const NETWORK_WORDS_RE = /\b(econnrefused|econnreset|etimedout|eai_again|enotfound|ehostunreach|enetunreach)\b/;
+
 export interface NetworkVerdict {
   category: Category;
   rule: string;

@@ -44,7 +44,13 @@ export class WordScanner {
   private readonly classes: number;
   /** the trie: child = goto[state * classes + class], 0 = none */
   private readonly goto: Uint16Array | Int32Array;
+  /** failure state of each state, -1 until first needed */
   private readonly fail: Int32Array;
+  /** per state: its parent in the trie, and the class of the edge from it */
+  private readonly parent: Int32Array;
+  private readonly via: Int32Array;
+  /** per state: 1 once its masks take in its failure state's */
+  private readonly ready: Uint8Array;
   /** next state = delta[state * classes + class], `unknown` until first needed */
   private readonly delta: Uint16Array | Int32Array;
   private readonly unknown: number;
@@ -78,72 +84,75 @@ export class WordScanner {
     }
     const classes = (this.classes = nextClass);
     // the trie (`chars` bounds the number of states): children by class, 0 = none (the root is
-    // nobody's child); edges kept in creation order for the breadth-first pass below
+    // nobody's child)
     const wide = chars >= UNKNOWN;
     this.goto = wide ? new Int32Array(chars * classes) : new Uint16Array(chars * classes);
-    this.fail = new Int32Array(chars);
+    this.fail = new Int32Array(chars).fill(-1);
+    this.fail[0] = 0;
     this.outA = new Int32Array(chars);
     this.outB = new Int32Array(chars);
     this.outC = new Int32Array(chars);
     this.hasOut = new Uint8Array(chars);
-    const depth = new Int32Array(chars);
-    const parent = new Int32Array(chars);
-    const via = new Int32Array(chars);
+    this.ready = new Uint8Array(chars);
+    this.ready[0] = 1;
+    const parent = (this.parent = new Int32Array(chars));
+    const via = (this.via = new Int32Array(chars));
+    const goto = this.goto;
     let states = 1;
     for (const [w, masks] of words) {
       let s = 0;
       for (let i = 0; i < w.length; i++) {
-        const at = s * classes + classOf(w.charCodeAt(i));
-        if (this.goto[at] === 0) {
-          depth[states] = i + 1;
+        const k = classOf(w.charCodeAt(i));
+        const at = s * classes + k;
+        if (goto[at] === 0) {
           parent[states] = s;
-          via[states] = at - s * classes;
-          this.goto[at] = states++;
+          via[states] = k;
+          goto[at] = states++;
         }
-        s = this.goto[at];
+        s = goto[at];
       }
       this.outA[s] |= masks[0];
       this.outB[s] |= masks[1];
       this.outC[s] |= masks[2];
     }
-    this.link(states, depth, parent, via);
-    // transitions of the full automaton, filled in as texts need them (most of the table is never
-    // visited, and computing it all would cost more at start-up than many texts' scans)
+    // Failure links, the masks they bring, and the transitions of the full automaton are all
+    // computed as texts first need them: a scan visits a small part of the states, and working
+    // them all out at start-up cost more than thousands of texts' scans.
     this.delta = wide ? new Int32Array(states * classes).fill(-1) : new Uint16Array(states * classes).fill(UNKNOWN);
     this.unknown = wide ? -1 : UNKNOWN;
   }
 
-  /** Failure links, shallow states first; a state's masks take in its failure state's. */
-  private link(states: number, depth: Int32Array, parent: Int32Array, via: Int32Array): void {
-    const { fail, outA, outB, outC, hasOut } = this;
-    // states by depth: a counting sort
-    let maxDepth = 0;
-    for (let s = 1; s < states; s++) maxDepth = Math.max(maxDepth, depth[s]);
-    const start = new Int32Array(maxDepth + 2);
-    for (let s = 1; s < states; s++) start[depth[s] + 1]++;
-    for (let d = 1; d <= maxDepth + 1; d++) start[d] += start[d - 1];
-    const order = new Int32Array(states);
-    for (let s = 1; s < states; s++) order[start[depth[s]]++] = s;
-    for (let i = 0; i < states - 1; i++) {
-      const s = order[i];
-      const p = parent[s];
-      fail[s] = p === 0 ? 0 : this.step(fail[p], via[s]);
-      const f = fail[s];
-      outA[s] |= outA[f];
-      outB[s] |= outB[f];
-      outC[s] |= outC[f];
-      hasOut[s] = outA[s] !== 0 || outB[s] !== 0 || outC[s] !== 0 ? 1 : 0;
-    }
+  /** The failure state of s: the state of the longest proper suffix of s's word that is in the trie. */
+  private failOf(s: number): number {
+    const known = this.fail[s];
+    if (known >= 0) return known;
+    const p = this.parent[s];
+    const f = p === 0 ? 0 : this.step(this.failOf(p), this.via[s]);
+    this.fail[s] = f;
+    return f;
+  }
+
+  /** Make s's masks those of every word ending at s: its own and its failure state's. */
+  private prepare(s: number): void {
+    if (this.ready[s] !== 0) return;
+    const f = this.failOf(s);
+    this.prepare(f);
+    const { outA, outB, outC } = this;
+    outA[s] |= outA[f];
+    outB[s] |= outB[f];
+    outC[s] |= outC[f];
+    this.hasOut[s] = outA[s] !== 0 || outB[s] !== 0 || outC[s] !== 0 ? 1 : 0;
+    this.ready[s] = 1;
   }
 
   /** The automaton's move from state s on class k: the trie's child, else the failure state's move. */
   private step(s: number, k: number): number {
-    const { goto, classes, fail } = this;
+    const { goto, classes } = this;
     for (;;) {
       const child = goto[s * classes + k];
       if (child !== 0) return child;
       if (s === 0) return 0;
-      s = fail[s];
+      s = this.failOf(s);
     }
   }
 
@@ -179,7 +188,10 @@ export class WordScanner {
       }
       const at = s * classes + k;
       let next = delta[at];
-      if (next === unknown) next = delta[at] = this.step(s, k);
+      if (next === unknown) {
+        next = delta[at] = this.step(s, k);
+        this.prepare(next);
+      }
       s = next;
       if (hasOut[s] !== 0) {
         a |= outA[s];
