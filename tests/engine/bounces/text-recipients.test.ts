@@ -47,3 +47,21 @@ describe('words beside an address on a line', () => {
     expect(r[0].window).toContain('User unknown');
   });
 });
+
+describe('lines that name messages', () => {
+  it('give no recipient, and still end the window of the address above them', () => {
+    const text = [
+      'kijitora@example.co.jp Invalid Address, ERROR_CODE :550 User Unknown',
+      '',
+      'Received:from mail.example.com by mx.example.com',
+      'Message-ID:<14a3e1b4b5a.10b1.85883@zoho.example.com>',
+      'In-Reply-To: <abc.def@mail.example.org>',
+      '> References: <x1@a.example> <x2@b.example>',
+      'X-Original-Message-ID: <q@r.example>',
+      'To:<kijitora@example.co.jp>',
+    ].join('\n');
+    const r = recipientsFromText(text, new Set(), null);
+    expect(r.map((x) => x.address)).toEqual(['kijitora@example.co.jp']);
+    expect(r[0].window).not.toContain('Message-ID');
+  });
+});

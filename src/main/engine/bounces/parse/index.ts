@@ -156,6 +156,13 @@ interface SesResult {
   reportingMta: string | null;
 }
 
+const SES_JSON = /"notificationType"\s*:|"eventType"\s*:\s*"(Bounce|Complaint|Delivery)"/;
+
+/** An SES notification's JSON; the pattern runs only on a text holding one of its two quoted names. */
+function looksLikeSesJson(text: string): boolean {
+  return (text.indexOf('"notificationType"') !== -1 || text.indexOf('"eventType"') !== -1) && SES_JSON.test(text);
+}
+
 function parseSesJson(text: string): SesResult | null {
   const start = text.indexOf('{');
   if (start === -1 || text.length > 512 * 1024) return null;
@@ -482,7 +489,7 @@ function parseInner(raw: Buffer | string, _options?: { provider?: string }): Par
   }
 
   // ---- Amazon SES JSON notifications
-  if (!dsParts.length && textParts.length && /"notificationType"\s*:|"eventType"\s*:\s*"(Bounce|Complaint|Delivery)"/.test(fullText().slice(0, 64 * 1024))) {
+  if (!dsParts.length && textParts.length && looksLikeSesJson(fullText().slice(0, 64 * 1024))) {
     const ses = parseSesJson(fullText());
     if (ses) {
       report.type = ses.type;

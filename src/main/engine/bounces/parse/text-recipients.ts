@@ -17,6 +17,13 @@ export interface TextRecipient {
 
 const NONE: string[] = [];
 
+/**
+ * A header line that names messages, not people (Message-ID: <…@host> and its kin): the text of
+ * a returned message often carries one, and its id has an address's shape. Seen reported as a
+ * failed recipient in two of the public fixtures (Zoho notices that quote the returned headers).
+ */
+const MESSAGE_ID_LINE = /^[ \t>]*(?:(?:resent-|x-(?:[a-z0-9]+-)*)?message-id|in-reply-to|references|content-id)[ \t]*:/i;
+
 /** ASCII characters that the words measure folds away: < > ( ) [ ] " ' : , . - = * and white space. */
 const FOLDED = new Uint8Array(128);
 for (const c of '<>()[]"\':,.-=* \t\n\v\f\r') FOLDED[c.charCodeAt(0)] = 1;
@@ -104,7 +111,9 @@ export function recipientsFromText(human: string, exclude: Set<string>, only: Se
   while (at !== -1 && lines++ < 3000) {
     const ls = text.lastIndexOf('\n', at) + 1;
     const le = lineEnd(at);
-    for (const a of addrsOfLine(ls, le)) {
+    // an id on a Message-ID line is no recipient (it still ends the window of an address above it)
+    const named = MESSAGE_ID_LINE.test(text.slice(ls, Math.min(le, ls + 200))) ? NONE : addrsOfLine(ls, le);
+    for (const a of named) {
       if ((covered.get(a) ?? -1) >= ls) continue;
       // the line itself, then following lines until enough words were seen
       const first = text.slice(ls, le);
