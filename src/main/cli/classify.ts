@@ -98,9 +98,13 @@ function tuneForBatch(): void {
   setFlagsFromString('--semi-space-growth-factor=8');
 }
 
-/** A JSON string, or null. */
+/** The characters JSON.stringify escapes: quote, backslash, controls, and (lone) surrogates. */
+const JSON_ESCAPED = /["\\\x00-\x1f\ud800-\udfff]/;
+
+/** A JSON string, or null: quoted as it is when nothing in it needs escaping (most values). */
 function str(v: string | null): string {
-  return v == null ? 'null' : JSON.stringify(v);
+  if (v == null) return 'null';
+  return JSON_ESCAPED.test(v) ? JSON.stringify(v) : '"' + v + '"';
 }
 
 /**
@@ -109,13 +113,13 @@ function str(v: string | null): string {
  * file and recipient first.
  */
 export function reportLine(file: string, r: ParsedReport): string {
-  let line = `{"file":${JSON.stringify(file)},"bounce":${r.bounce},"type":${JSON.stringify(r.type)},"recipients":[`;
+  let line = `{"file":${str(file)},"bounce":${r.bounce},"type":${str(r.type)},"recipients":[`;
   for (let i = 0; i < r.recipients.length; i++) {
     const x = r.recipients[i];
     if (i > 0) line += ',';
     line +=
-      `{"address":${JSON.stringify(x.address)},"status":${str(x.status)},"action":${str(x.action)},"remoteMta":${str(x.remoteMta)},` +
-      `"diagnostic":${str(x.diagnostic)},"category":${JSON.stringify(x.category)},"kind":${JSON.stringify(x.kind)},"rule":${JSON.stringify(x.rule)}}`;
+      `{"address":${str(x.address)},"status":${str(x.status)},"action":${str(x.action)},"remoteMta":${str(x.remoteMta)},` +
+      `"diagnostic":${str(x.diagnostic)},"category":${str(x.category)},"kind":${str(x.kind)},"rule":${str(x.rule)}}`;
   }
   return line + `],"originalMessageId":${str(r.originalMessageId)}}`;
 }

@@ -140,6 +140,7 @@ describe('the output line', () => {
     expect(recipients).toBeGreaterThan(100);
     const hostile = parseReport('From: x\n\nhi');
     hostile.recipients.push({ address: 'a"\\\u2028\u0000@b', status: null, action: '\ud800', remoteMta: '</script>', diagnostic: '\n\t', replyCode: null, category: 'unknown', kind: 'fix', rule: 'r', words: '' });
+    hostile.recipients.push({ address: 'plain@example.com', status: '5.1.1', action: 'x\u007f\u001fy', remoteMta: 'caf\u00e9 \ud83d\udce7', diagnostic: 'ends with \\', replyCode: null, category: 'unknown', kind: 'fix', rule: '\udc00', words: '' });
     hostile.originalMessageId = '<"x">';
     expect(reportLine('dir/"odd"\\name.eml', hostile)).toBe(viaObject('dir/"odd"\\name.eml', hostile));
   });
