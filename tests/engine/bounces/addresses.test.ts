@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ADDR_RE, addrEnd, addrStart, allAddresses, firstAddress, nextAddress } from '../../../src/main/engine/bounces/parse/addresses';
+import { seededRandom } from '../../support/rng';
 
 /** Every match of the pattern itself, as [start, end] pairs. */
 function byPattern(s: string): [number, number][] {
@@ -22,19 +23,6 @@ function byScanner(s: string): [number, number][] {
   return out;
 }
 
-/** A small seeded generator (xorshift) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
-
 const PIECES = ['a', 'Z', '9', '.', '-', '_', '+', '=', '/', '@', '@', ' ', '\n', '<', '>', '"', 'é', '\u2028', 'example', 'com', 'co.uk', 'x'.repeat(70), 'mail.', '..', '@-', '-.'];
 
 describe('address scanner', () => {
@@ -51,7 +39,7 @@ describe('address scanner', () => {
   });
 
   it('agrees with the pattern on 20,000 random strings of address pieces (seed 7)', () => {
-    const next = rng(7);
+    const next = seededRandom(7);
     for (let i = 0; i < 20_000; i++) {
       let s = '';
       const n = 1 + Math.floor(next() * 30);

@@ -5,6 +5,7 @@ import { firstAddress } from '../../../src/main/engine/bounces/parse/addresses';
 import { parseDeliveryStatus, type Dsn } from '../../../src/main/engine/bounces/parse/delivery-status';
 import { parseMime, partText } from '../../../src/main/engine/bounces/parse/mime';
 import { normMessageId, normStatus, stripType } from '../../../src/main/engine/bounces/parse/values';
+import { seededRandom } from '../../support/rng';
 
 /**
  * The reader as it was first written, with split / replace over the whole part: the definition
@@ -80,8 +81,7 @@ describe('delivery-status reader', () => {
   });
 
   it('agrees with it on 30,000 random parts of fields, blank lines, folds and line breaks (seed 5)', () => {
-    let x = 5;
-    const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 0x100000000;
+    const next = seededRandom(5);
     const breaks = ['\n', '\r\n', '\n', '\r\n', '\r\r\n'];
     for (let i = 0; i < 30_000; i++) {
       let s = next() < 0.2 ? breaks[Math.floor(next() * breaks.length)] : '';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseHeaders, REPORT_HEADERS } from '../../../src/main/engine/bounces/parse/mime';
+import { seededRandom } from '../../support/rng';
 
 /** What the reader must return: every header, named by trim + toLowerCase, then filtered. */
 function reference(block: string, wanted: ReadonlySet<string>): Map<string, string[]> {
@@ -61,8 +62,7 @@ describe('header reader with a list of wanted names', () => {
   });
 
   it('agrees with the unfiltered reader on random blocks of header-like lines (seed 11)', () => {
-    let x = 11;
-    const next = () => ((x = (x * 1103515245 + 12345) >>> 0) / 0x100000000);
+    const next = seededRandom(11);
     const names = ['From', 'TO', 'cc', 'Subject', 'subjecT', 'Message-ID', 'X-Mailer', 'Received', 'DKIM-Signature', 'Content-Type', ' Date', 'Date ', 'X-Autoreply', 'x-autorespond', 'Sender', 'Senders', 'Reply-To', 'Return-Path', 'Auto-Submitted', 'Precedence', 'K', 'X-Vacation', 'X-Original-To'];
     for (let i = 0; i < 2000; i++) {
       const lines: string[] = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeTransfer } from '../../../src/main/engine/bounces/parse/mime';
+import { seededRandom } from '../../support/rng';
 
 /** Quoted-printable as first written, with two replaces: the definition the decoder keeps to. */
 function reference(s: string): string {
@@ -17,8 +18,7 @@ describe('quoted-printable', () => {
   });
 
   it('agrees with the replace-based decoder on 30,000 random strings (seed 9)', () => {
-    let x = 9;
-    const next = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 0x100000000;
+    const next = seededRandom(9);
     const pieces = ['=', '=', '3D', 'A', 'f', 'G', '0', '\n', '\r\n', '\r', ' ', 'text', '=2', '==', 'é'];
     for (let i = 0; i < 30_000; i++) {
       let s = '';

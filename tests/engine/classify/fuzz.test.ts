@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseReport } from '../../../src/main/engine/bounces/parse/index';
 import { classifyReply } from '../../../src/main/engine/classify/index';
 import { CATEGORY_KIND } from '../../../src/shared/categories';
+import { seededRandom } from '../../support/rng';
 
 /**
  * Mutation fuzzing over the real fixtures: bytes flipped, lines cut, duplicated and shuffled,
@@ -14,19 +15,6 @@ import { CATEGORY_KIND } from '../../../src/shared/categories';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128) >>> 0;
 const CASES = Number(process.env.FUZZ_CASES ?? 3000);
 const PER_CASE_MS = 250;
-
-function rng(seed: number): () => number {
-  let s = seed || 1;
-  return () => {
-    // xorshift32
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 const dir = join(__dirname, '../../fixtures/bounces');
 const corpus = readdirSync(dir)
@@ -94,7 +82,7 @@ function mutate(src: Buffer, r: () => number): Buffer {
 
 describe(`fuzz: mutated fixtures (seed ${SEED}, ${CASES} cases)`, () => {
   it('parseReport always answers, in bounded time, with a well-formed report', () => {
-    const r = rng(SEED);
+    const r = seededRandom(SEED);
     let slowest = 0;
     for (let i = 0; i < CASES; i++) {
       const input = mutate(corpus[Math.floor(r() * corpus.length)], r);
@@ -120,7 +108,7 @@ describe(`fuzz: mutated fixtures (seed ${SEED}, ${CASES} cases)`, () => {
   });
 
   it('classifyReply always answers on mutated reply texts', () => {
-    const r = rng(SEED ^ 0x5bd1e995);
+    const r = seededRandom(SEED ^ 0x5bd1e995);
     const texts = readFileSync(join(__dirname, '../../fixtures/provider-replies.public.jsonl'), 'utf8')
       .split('\n')
       .filter((l) => l.trim())
@@ -139,7 +127,7 @@ describe(`fuzz: mutated fixtures (seed ${SEED}, ${CASES} cases)`, () => {
 describe('wording gates are sound', () => {
   it('every text a wording rule matches also passes its gate', async () => {
     const { WORDING_RULES } = await import('../../../src/main/engine/classify/wording');
-    const r = rng(SEED ^ 0x9e3779b9);
+    const r = seededRandom(SEED ^ 0x9e3779b9);
     const texts: string[] = readFileSync(join(__dirname, '../../fixtures/provider-replies.public.jsonl'), 'utf8')
       .split('\n')
       .filter((l) => l.trim())

@@ -7,24 +7,13 @@ import { WORDING_RULES } from '../../../src/main/engine/classify/wording';
 import { parseReport } from '../../../src/main/engine/bounces/parse/index';
 import { ruleWordsSource } from './rule-words-source';
 import { PROVIDER_TABLES } from '../../../src/main/engine/classify/index';
+import { seededRandom } from '../../support/rng';
 
 /**
  * The one-pass word scan and the required-word analysis that lets it stand in for regular
  * expressions: both are checked against brute force, so a wrong shortcut shows up as a failure
  * here rather than as a reply classified differently.
  */
-
-function rng(seed: number): () => number {
-  let s = seed || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
@@ -55,7 +44,7 @@ describe('WordScanner', () => {
   }
 
   it('finds the same words as a search for each word, on random words and texts', () => {
-    const r = rng(7);
+    const r = seededRandom(7);
     const alphabet = ['a', 'b', 'c', ' ', 'é', '/'];
     const textAlphabet = [...alphabet, '\t', '\n', '\u00a0', '  ', 'x', '\u2028'];
     for (let round = 0; round < 300; round++) {
@@ -119,7 +108,7 @@ describe('requiredWords', () => {
   }
 
   it('is sound: every match of a random pattern, on every short text, contains one of its words', () => {
-    const r = rng(11);
+    const r = seededRandom(11);
     const alphabet = ['a', 'b', ' ', '.', '1'];
     const texts: string[] = [''];
     for (let len = 1, from = 0; len <= 5; len++) {
