@@ -64,6 +64,8 @@ const ROWS: Row[] = [
   ['after-data', 'Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found, try again', 'recipient_domain'],
   ['after-data', '#554 5.4.4 SMTPSEND.DNS.NonExistentDomain; nonexistent domain ##', 'recipient_domain'],
   ["after-data", "Sorry, I couldn't find any host named example.invalid. (#5.1.2)", 'recipient_domain'],
+  // qmail: the domain points at a server that does not take its mail (no other gate word than control/)
+  ['after-data', "553 sorry, it isn't in my control/locals file, so I don't treat it as local", 'recipient_domain'],
   ['after-data', 'all relevant MX records point to non-existent hosts', 'recipient_domain'],
   ['after-data', '550 5.2.1 The email account that you tried to reach is disabled.', 'recipient_suspended'],
   ['after-data', '550 5.2.1 <x@example.org>: Recipient address rejected: this mailbox has been blocked due to inactivity', 'recipient_suspended'],

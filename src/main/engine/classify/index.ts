@@ -118,9 +118,9 @@ const SCANNER: WordScanner = (() => {
       return;
     }
     GATE_BIT[i] = nextBit;
-    // the words as written in the gate's source, as the earlier one-regex scan took them: an escaped
-    // character stays escaped ("control\\/" is looked for with its backslash; see wording/domain)
-    for (const w of r.gate.source.split('|')) add(w, nextBit, 0, 0);
+    // the gate's words as they read in a text: an escape in the source stands for the character
+    // itself (the source "control\/" is looked for as "control/", qmail's control/locals file)
+    for (const w of r.gate.source.split('|')) add(w.replace(/\\(.)/g, '$1'), nextBit, 0, 0);
     nextBit *= 2;
   });
   PROVIDER_TABLES.forEach((t, i) => {
