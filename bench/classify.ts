@@ -4,7 +4,7 @@
  *
  *   npm run bench:classify                 (tsx bench/classify.ts)
  *   BENCH_FILES=20000 BENCH_CHUNK=10000 npm run bench:classify
- *   BENCH_ROUNDS=9 npm run bench:classify  (rounds over the same files; default 5, 3 with BENCH_SMOKE=1)
+ *   BENCH_ROUNDS=9 npm run bench:classify  (rounds over the same files; default 5, smoke runs too)
  *
  * Replicates tests/fixtures/bounces/*.eml into a temp folder up to BENCH_FILES (default 10,000)
  * files, then runs the CLI as a child process: the built `out/main/cli.js` when it is at least as
@@ -27,7 +27,7 @@ const keep = process.env.BENCH_KEEP === '1';
  * binary swing by a quarter between runs (and a file system that just deleted many files is
  * slower for a minute), so one run says little; every round is printed, and their median.
  */
-const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? (process.env.BENCH_SMOKE === '1' ? 3 : 5)));
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 
 function newest(dir: string): number {
   let n = 0;
@@ -77,6 +77,8 @@ interface Run {
   wallMs: number;
   maxRssKb: number;
   cpuMs: number;
+  userMs: number;
+  systemMs: number;
   lines: number;
 }
 
@@ -105,7 +107,7 @@ function runChunk(cli: { cmd: string; args: string[] }, files: string[]): Promis
         return;
       }
       const rep = JSON.parse(m[1]) as { maxRssKb: number; userMs: number; systemMs: number };
-      resolvePromise({ files: files.length, wallMs, maxRssKb: rep.maxRssKb, cpuMs: rep.userMs + rep.systemMs, lines });
+      resolvePromise({ files: files.length, wallMs, maxRssKb: rep.maxRssKb, cpuMs: rep.userMs + rep.systemMs, userMs: rep.userMs, systemMs: rep.systemMs, lines });
     });
   });
 }
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
         done += r.files;
         peak = Math.max(peak, r.maxRssKb);
         console.log(
-          `  round ${round}, process ${i / chunk + 1}: ${r.files} files in ${r.wallMs.toFixed(0)} ms wall (start-up included) = ${Math.round((r.files * 1000) / r.wallMs)} emails/s; CPU ${r.cpuMs.toFixed(0)} ms; peak RSS ${(r.maxRssKb / 1024).toFixed(1)} MB`,
+          `  round ${round}, process ${i / chunk + 1}: ${r.files} files in ${r.wallMs.toFixed(0)} ms wall (start-up included) = ${Math.round((r.files * 1000) / r.wallMs)} emails/s; CPU ${r.cpuMs.toFixed(0)} ms (${r.systemMs.toFixed(0)} in the kernel); peak RSS ${(r.maxRssKb / 1024).toFixed(1)} MB`,
         );
       }
       rates.push((done * 1000) / wall);
