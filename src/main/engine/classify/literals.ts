@@ -8,6 +8,9 @@
  * quantifiers); on anything else, or with flags, the answer is null ("no words known"), and the
  * caller must run the pattern always. The analysis is sound by construction: it only ever claims a
  * string that some part of every match must spell out character for character.
+ *
+ * Not run by the app: tests/engine/classify/rule-words.gen.ts uses it to write rule-words.ts ahead
+ * of time (the analysis costs more at start-up than it saves), and scan.test.ts checks both.
  */
 
 /** What is known of one piece of a pattern. */
