@@ -93,9 +93,10 @@ function normProvider(p: string | null | undefined): string {
  *   signature's source (literals.ts: every signature match contains one of them); bit 30 when a
  *   network error name occurs.
  * - mask c: bit i (i < 32) when a word that every match of wording rule i's full pattern contains
- *   occurs (derived from the pattern's source like the signature words, ahead of time: rule-words.ts). Far more selective than the
- *   hand-written gates ("user" opens the mailbox-full gate), so fewer full patterns run; a rule runs
- *   only when both its gate and these words say it can match.
+ *   occurs (derived from the pattern's source like the signature words, ahead of time:
+ *   rule-words.ts). Far more selective than the hand-written gates ("user" opens the mailbox-full
+ *   gate), so fewer full patterns run; a rule runs only when both its gate and these words say it
+ *   can match.
  * A table whose signature gives no words is tested on every text (ALWAYS_TABLES); a rule whose
  * pattern gives none has WORDS_BIT 0 and is held back by its gate only.
  */
@@ -237,9 +238,9 @@ function classifyInner(e: ReplyEvidence, words: string): Classification {
   if (errorCode) {
     const v = classifyNetwork(errorCode, text, code != null || enhanced != null);
     if (v) return make(v.category, v.rule, words);
-  } else if (!code && !enhanced && (signs & NETWORK_BIT) !== 0 && NETWORK_WORDS_RE.test(lower)) {
-    const m = NETWORK_WORDS_RE.exec(lower)!;
-    const v = classifyNetwork(m[1].toUpperCase(), text, false);
+  } else if (!code && !enhanced && (signs & NETWORK_BIT) !== 0) {
+    const m = NETWORK_WORDS_RE.exec(lower);
+    const v = m ? classifyNetwork(m[1].toUpperCase(), text, false) : null;
     if (v) return make(v.category, v.rule, words);
   }
   if (!errorCode && !code && !enhanced && /^(invalid_grant|aadsts\d+)/.test(lower)) {
