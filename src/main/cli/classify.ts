@@ -91,7 +91,7 @@ function readCapped(path: string, cap: number): Buffer {
  *   instructions in all, regexp compile time halved.
  * - Every file allocates its strings and parts anew, and the young generation starts at 1 MB and
  *   doubles only slowly: 52 collections (51 ms) for 10,000 files. Growing it 8-fold at a time
- *   takes that to 28 collections (24 ms), peak RSS 85 MB (16-fold: 18 ms, but 101 MB).
+ *   takes that to 28 collections (24 ms) for a few MB more at the peak (16-fold: 18 ms, 16 MB more).
  */
 function tuneForBatch(): void {
   setFlagsFromString('--no-regexp-tier-up');
